@@ -1,0 +1,347 @@
+"""Recognise author lists, and split the compact layout's glued ``TitleAuthors`` line.
+
+The site prints at most three names, then ``et al.`` when there are more, then
+optionally `` · `` and affiliation slugs. In the compact layout the title runs straight
+into the first name with no separator, so the boundary has to be read from shape:
+
+* names 2 and 3 are peeled off the right end at ``", "`` (titles contain commas, so
+  peeling from the left would be wrong);
+* the boundary is a position where an upper-case letter follows a non-space
+  character (``ReportDeepSeek-AI``): a name never starts after a space inside the glue;
+* each candidate is scored by how name-like the first name is and how title-like the
+  end of the title is; where shape alone cannot decide, names already known (from
+  spaced pages, other entries, the catalog) settle it.
+
+Everything here is pure and works on one line at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+
+_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du la le ten ter bin ibn al el zu y".split()
+)
+_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+# Mc/Mac/O'/De... are surnames with an inner capital (McDonald, LeCun), not glue.
+_CAMEL_PREFIXES = ("Mc", "Mac", "O'", "O’", "D'", "D’", "De", "Di", "Da", "Du", "Le", "La",
+                   "Van", "Von", "Fitz")
+_ORG_WORDS = frozenset(
+    "AI Lab Labs Team Research Inc Inc. Group Institute University Consortium "
+    "Collaboration Foundation Corporation Corp Corp. Ltd Ltd. Project Initiative "
+    "Community Academy DeepMind Brain Center Centre".split()
+)
+# a word with digits that can name an organisation before Team/Lab/...: Emu3, Qwen2.5, GLM-4
+_ORG_TOKEN_RE = re.compile(r"^[^\W\d_][\w.+-]*\d[\w.+-]*$")
+_INITIAL_RE = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}$")
+_ET_AL_RE = re.compile(r"[,\s]*\bet\.? al\.?$", re.IGNORECASE)
+_AFFIL_SEP_RE = re.compile(r"\s+[·•]\s*|\s*[·•]\s+")
+_MAX_NAMES = 3
+_MAX_NAME_TOKENS = 6
+_MAX_NAME_CHARS = 80
+
+#: A score at or above this is a name; single plain words ("Google", "Bread") score
+#: below STRONG, and an author list needs at least one strong name.
+NAME_MIN = 1.0
+STRONG = 1.5
+_KNOWN_BONUS = 3.0
+_AMBIGUOUS_MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class AuthorList:
+    names: tuple[str, ...]
+    truncated: bool = False
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Split:
+    title: str
+    authors: AuthorList
+    score: float
+    margin: float  # how far ahead of the runner-up this split scored
+
+
+def _fold(s: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)
+    )
+
+
+def _is_upper(c: str) -> bool:
+    return c.isupper() or (c.isalpha() and unicodedata.category(c) == "Lt")
+
+
+def _humps(word: str) -> int:
+    """Lower-to-upper changes inside a word: DeepSeek has one, Report none."""
+    return sum(1 for a, b in zip(word, word[1:]) if a.islower() and _is_upper(b))
+
+
+def _camel_is_surname(word: str) -> bool:
+    return any(
+        word.startswith(p) and len(word) > len(p) and _is_upper(word[len(p)])
+        and _humps(word[len(p):]) == 0
+        for p in _CAMEL_PREFIXES
+    )
+
+
+def _glued_caps(part: str) -> bool:
+    """``BAlbert``, ``NNKaiming``: capitals run into a capitalised word, the shape of
+    an acronym glued to a name (``Mistral 7B`` + ``Albert``), never a word of a name.
+    The Dutch digraph (``IJsbrand``) is the one real spelling of that shape."""
+    caps = 0
+    while caps < len(part) and _is_upper(part[caps]):
+        caps += 1
+    if caps < 2 or caps == len(part) or not part[caps].islower():
+        return False
+    return not (caps == 2 and part.startswith("IJ"))
+
+
+def _token_kind(tok: str) -> str:
+    """Classify one word of a name: cap, initial, particle, suffix, caps, camel,
+    glued, other."""
+    if tok in _SUFFIXES:
+        return "suffix"
+    if tok in _PARTICLES:
+        return "particle"
+    if _INITIAL_RE.match(tok) and all(_is_upper(c) for c in tok if c.isalpha()):
+        letters = [c for c in tok if c.isalpha()]
+        if len(letters) == 1 or "." in tok:
+            return "initial"
+    core = tok.rstrip(".")
+    parts = re.split(r"[-'’]", core)
+    if not core or not all(p and all(c.isalpha() for c in p) for p in parts):
+        return "other"
+    if not _is_upper(core[0]):
+        return "other"
+    letters = [c for c in core if c.isalpha()]
+    if len(letters) >= 2 and all(_is_upper(c) for c in letters):
+        return "caps"
+    if any(_glued_caps(p) for p in parts):
+        return "glued"
+    if all(_humps(p) == 0 for p in parts):
+        # Jean-Pierre, O'Brien; a lower-case part after a hyphen (Bin-bin) is fine too
+        return "cap"
+    if _camel_is_surname(core):
+        return "cap"
+    return "camel"
+
+
+def name_score(name: str) -> float:
+    """How much ``name`` looks like a person or organisation name; 0 means not at all."""
+    # Decomposed accents (``Dolla\u0301r``) are letters too.
+    name = unicodedata.normalize("NFC", name.strip())
+    if not name or len(name) > _MAX_NAME_CHARS or "," in name:
+        return 0.0
+    tokens = name.split()
+    if len(tokens) > _MAX_NAME_TOKENS:
+        return 0.0
+    kinds = [_token_kind(t) for t in tokens]
+    if len(tokens) == 1:
+        if tokens[0].endswith(".") and tokens[0] not in _ORG_WORDS:
+            return 0.0  # "DeepSeek-R1." ends a sentence; only initials end in a dot
+        return _org_score(tokens[0], kinds[0])
+    if "glued" in kinds:
+        return 0.0
+    if "other" in kinds:
+        # Emu3 Team, Qwen2.5 Team: a model's name before an organisation word
+        if (tokens[-1] in _ORG_WORDS and kinds[-1] != "other"
+                and all(k != "other" or _ORG_TOKEN_RE.match(t)
+                        for t, k in zip(tokens, kinds))):
+            return 2.0
+        return 0.0
+    if kinds[0] not in ("cap", "initial", "camel", "caps"):
+        return 0.0
+    last = kinds[-1]
+    if last == "suffix" and len(kinds) > 2:
+        last = kinds[-2]
+    if last not in ("cap", "camel", "caps"):
+        return 0.0
+    if any(t.endswith(".") and k not in ("initial", "suffix")
+           for t, k in zip(tokens, kinds)):
+        return 0.0  # "Learning." is the end of a sentence, not a name
+    score = 3.0
+    # A camel word inside a name is glue (``ReportDeep Seek``), unless it is an
+    # organisation word: Google DeepMind.
+    score -= 2.0 * sum(1 for t, k in zip(tokens, kinds) if k == "camel" and t not in _ORG_WORDS)
+    if "caps" in kinds or any(k == "camel" and t in _ORG_WORDS for t, k in zip(tokens, kinds)):
+        # Meta AI, Google DeepMind: organisations with several words
+        score = min(score, 2.0 if any(t in _ORG_WORDS for t in tokens) else 1.5)
+    if kinds.count("particle") > 2:
+        score -= 1.0
+    return max(score, 0.0)
+
+
+def _org_score(tok: str, kind: str) -> float:
+    if kind == "camel":
+        humps = sum(_humps(p) for p in re.split(r"[-'’]", tok))
+        return max(2.0 - 0.5 * (humps - 1), 1.0)
+    if kind == "caps":
+        letters = sum(c.isalpha() for c in tok)
+        if max(len(p) for p in tok.split("-")) > 6:
+            return 0.5  # acronyms are short: LLMNVIDIA is two of them glued
+        if "-" in tok:
+            return 2.0
+        return 1.5 if letters >= 3 else 0.5
+    if kind == "cap":
+        if "-" in tok and any(_is_upper(p[:1]) for p in tok.split("-")[1:]):
+            return 2.0  # Meta-Llama, Stability-AI
+        return 1.0  # one plain word: an organisation maybe, a grocery maybe
+    if kind == "other" and "-" in tok and _is_upper(tok[0]):
+        parts = tok.split("-")
+        if all(p and p[0].isalnum() for p in parts) and any(_is_upper(p[0]) for p in parts[1:]):
+            return 1.5
+    return 0.0
+
+
+def split_affiliations(text: str) -> tuple[str, tuple[str, ...]]:
+    """``"A, B · pku, mit"`` -> ``("A, B", ("pku", "mit"))``."""
+    matches = list(_AFFIL_SEP_RE.finditer(text))
+    if not matches:
+        return text, ()
+    m = matches[-1]
+    affs = tuple(a.strip() for a in text[m.end():].split(",") if a.strip())
+    return text[: m.start()].rstrip(), affs
+
+
+def strip_et_al(text: str) -> tuple[str, bool]:
+    m = _ET_AL_RE.search(text)
+    if m and m.start() > 0:
+        return text[: m.start()].rstrip(" ,"), True
+    return text, False
+
+
+def parse_author_list(line: str, known: Container[str] | None = None) -> AuthorList | None:
+    """A whole line that is an author list (the spaced layout), else None."""
+    body, affs = split_affiliations(line)
+    body, truncated = strip_et_al(body)
+    names = [n.strip() for n in body.split(",")]
+    if not names or len(names) > _MAX_NAMES or any(not n for n in names):
+        return None
+    scores = [name_score(n) for n in names]
+    if min(scores) < NAME_MIN:
+        return None
+    if max(scores) < STRONG and not (known and any(_key(n) in known for n in names)):
+        return None
+    return AuthorList(tuple(names), truncated, affs)
+
+
+def _key(name: str) -> str:
+    from catalog.names import name_key
+
+    return name_key(name)
+
+
+def _boundaries(segment: str) -> list[int]:
+    """Positions where a glued first name may start: an upper-case letter after a
+    non-space character, within the last few words of the segment."""
+    words_start = len(segment)
+    spaces = 0
+    for i in range(len(segment) - 1, -1, -1):
+        if segment[i] == " ":
+            spaces += 1
+            if spaces >= _MAX_NAME_TOKENS:
+                break
+        words_start = i
+    out = []
+    for i in range(max(words_start, 1), len(segment)):
+        c, prev = segment[i], segment[i - 1]
+        if _is_upper(c) and prev != " " and prev not in "-'’(/[{":
+            out.append(i)
+    return out
+
+
+def _title_end_score(title: str, name: str) -> float:
+    last = title.rsplit(" ", 1)[-1]
+    score = 0.0
+    if _humps(last.split("-")[-1]) and not last[-1].isdigit():
+        score -= 0.75  # "ReportDeep": a title word that swallowed part of a name
+    if last[-1:].isupper() and name[1:2].isupper():
+        score -= 0.5  # cuts an acronym in two
+    if last[-1:] in ".,;:":
+        score -= 0.5
+    if len(last) == 1 and last.isupper():
+        score -= 1.0  # "Mask R-C" + "NN" style cuts leave a stray capital
+    return score
+
+
+def split_glued(
+    line: str,
+    known: Container[str] | Callable[[str], bool] | None = None,
+    *,
+    strict: bool = False,
+) -> Split | None:
+    """Split ``TitleFirst Name, Second Name et al. · affs`` into title and authors.
+
+    ``known`` holds name keys (or is a predicate on them) that break ties. With
+    ``strict`` (a line inside an abstract), a title ending in a full stop is refused:
+    that is a sentence, not a title.
+    """
+    body, affs = split_affiliations(line)
+    body, truncated = strip_et_al(body)
+    parts = body.split(", ")
+    if len(parts[-1]) > _MAX_NAME_CHARS * 2:
+        return None
+    is_known = _known_predicate(known)
+    candidates: list[tuple[float, str, tuple[str, ...]]] = []
+    for k in range(1, _MAX_NAMES + 1):
+        if len(parts) < k:
+            break
+        tail = parts[len(parts) - k + 1:] if k > 1 else []
+        tail_scores = [name_score(t) for t in tail]
+        if tail_scores and min(tail_scores) < NAME_MIN:
+            break  # a longer peel cannot repair a non-name on the right
+        tail_known = sum(1 for t in tail if is_known(t))
+        glued = parts[len(parts) - k]
+        head = ", ".join(parts[: len(parts) - k])
+        for i in _boundaries(glued):
+            first, title_tail = glued[i:], glued[:i]
+            s = name_score(first)
+            if s < NAME_MIN:
+                continue
+            title = f"{head}, {title_tail}" if head else title_tail
+            if strict and (title.endswith(".") or len(title) > 400):
+                continue
+            total = s + _title_end_score(title_tail, first)
+            if tail_scores:
+                total += 0.25 * min(tail_scores)
+            if truncated and k != _MAX_NAMES:
+                total -= 0.5  # the site shows exactly three names before et al.
+            if max([s, *tail_scores]) < STRONG:
+                total -= 1.0
+            total += 0.1 * tail_known
+            candidates.append((total, title.rstrip(), (first, *tail)))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: -c[0])
+    if len(candidates) > 1 and candidates[0][0] - candidates[1][0] < _AMBIGUOUS_MARGIN:
+        # Shape cannot decide: prefer a split whose first name is already known.
+        rescored = [
+            (t + (_KNOWN_BONUS if is_known(names[0]) else 0.0), title, names)
+            for t, title, names in candidates
+        ]
+        rescored.sort(key=lambda c: -c[0])
+        candidates = rescored
+    best = candidates[0]
+    if max(name_score(n) for n in best[2]) < STRONG and not any(is_known(n) for n in best[2]):
+        return None
+    margin = best[0] - candidates[1][0] if len(candidates) > 1 else 99.0
+    if not best[1].strip():
+        return None
+    return Split(best[1], AuthorList(best[2], truncated, affs), best[0], margin)
+
+
+def _known_predicate(
+    known: Container[str] | Callable[[str], bool] | None,
+) -> Callable[[str], bool]:
+    if known is None:
+        return lambda name: False
+    if callable(known):
+        check = known
+        return lambda name: bool(check(_key(name)))
+    container = known
+    return lambda name: _key(name) in container

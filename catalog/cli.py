@@ -1,0 +1,353 @@
+"""The command line: options in, core calls, records out. No SQL and no parsing here.
+
+Heavy modules (sqlite3 work, rich, rapidfuzz) are imported inside the commands that
+need them, so ``catalog --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from catalog import config
+from catalog.errors import CatalogError
+
+FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+
+
+class CatalogGroup(click.Group):
+    """Turns every expected failure into one line on stderr and the contract's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except CatalogError as e:
+            if config.debug():
+                raise
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except sqlite3.DatabaseError as e:
+            if config.debug():
+                raise
+            click.echo(f"Error: the catalog could not be read ({e}); "
+                       "is the file damaged?", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing half-done was kept.", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            # `catalog list | head -1`: the reader left; end quietly
+            _silence_stdout()
+            ctx.exit(0)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=CatalogGroup)
+@click.version_option(package_name="catalog")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar=config.DB_ENV, show_envvar=True,
+              help="Catalog file [default: catalog.db in the app directory]")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """A catalog of research papers from ScholarFeed author pages.
+
+    \b
+    catalog load data/                 # load page files
+    catalog search "mixture of experts" --since 2024
+    catalog author "Y. K. Li"
+    """
+    ctx.obj = {"db_path": db_path}
+
+
+def db_path(ctx: click.Context) -> Path:
+    path = ctx.find_root().obj.get("db_path")
+    return Path(path) if path else config.default_db_path()
+
+
+def open_catalog(ctx: click.Context, create: bool = False):
+    from catalog.store import open_db
+
+    return open_db(db_path(ctx), create=create)
+
+
+def resolve_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "tsv"
+
+
+def format_option(choices: tuple[str, ...] = FORMATS) -> Callable:
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice(choices, case_sensitive=False),
+        help="Output format [default: table on a terminal, tsv when piped]")
+
+
+def emit(records: Iterable[Any], fmt: str, *, columns: tuple[str, ...] = (),
+         table: Callable[[list[Any]], Any] | None = None, out: TextIO | None = None) -> int:
+    """Write records in one format; ``table`` renders the terminal view."""
+    from catalog.export import FORMATS as WRITERS
+
+    stream = out or sys.stdout
+    if fmt == "table":
+        from catalog.render import console
+
+        rows = list(records)
+        if not rows:
+            click.echo("No results.", err=True)
+            return 0
+        console().print(table(rows) if table else rows)
+        return len(rows)
+    writer = WRITERS[fmt]
+    if fmt in ("csv", "tsv"):
+        n = writer(records, stream, columns=columns)
+    else:
+        n = writer(records, stream)
+    stream.flush()
+    return n
+
+
+def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+# -- load ----------------------------------------------------------------------
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
+              help="The day the pages were captured; year-less dates resolve against it "
+                   "[default: today]")
+@click.option("--profile", metavar="NAME", help="Name the profile of a page that has none")
+@click.option("--strict", is_flag=True, help="A page with warnings fails and is not loaded")
+@click.option("--encoding", callback=check_encoding, metavar="NAME",
+              help="Read pages in this encoding (e.g. latin-1) [default: utf-8]")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors")
+@click.pass_context
+def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: str | None,
+         strict: bool, encoding: str | None, quiet: bool) -> None:
+    """Load page files, or every *.txt below a directory, into the catalog.
+
+    \b
+    catalog load data/
+    catalog load page.txt --as-of 2026-11-22 --profile "Kaiming He"
+    pbpaste | catalog load - --profile "Y. K. Li"
+    """
+    from catalog.ingest import find_files, load_paths
+    from catalog.models import LoadReport
+
+    conn = open_catalog(ctx, create=True)
+    total = sum(1 for _ in find_files(p for p in paths if p != "-")) + paths.count("-")
+    progress = _progress(total, quiet)
+
+    def on_file(r: LoadReport) -> None:
+        for w in r.warnings:
+            click.echo(f"warning: {r.source}:{w.line}: {w.message}", err=True)
+        if r.error:
+            click.echo(f"error: {r.error}", err=True)
+        elif not quiet and total <= 20:
+            of = f" of {r.declared}" if r.declared and r.declared > r.entries else ""
+            click.echo(f"{r.source}: {r.profile}: {r.entries}{of} papers "
+                       f"({r.new} new, {r.merged} merged, {r.unchanged} unchanged)", err=True)
+        progress.advance()
+
+    try:
+        reports = load_paths(conn, paths, as_of=as_of, profile=profile, strict=strict,
+                             encoding=encoding, read_stdin=lambda: sys.stdin.buffer.read(),
+                             on_file=on_file)
+    finally:
+        progress.stop()
+        conn.close()
+    ok = [r for r in reports if r.ok]
+    failed = len(reports) - len(ok)
+    if not quiet:
+        click.echo(
+            f"Loaded {len(ok)} of {len(reports)} file(s): "
+            f"{sum(r.new for r in ok)} new, {sum(r.merged for r in ok)} merged, "
+            f"{sum(r.unchanged for r in ok)} unchanged papers; "
+            f"{sum(len(r.warnings) for r in reports)} warning(s)"
+            + (f"; {failed} failed" if failed else ""), err=True)
+    if failed:
+        ctx.exit(1)
+
+
+class _Progress:
+    """A rich progress bar on stderr when many files load on a terminal; else nothing."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from rich.progress import Progress
+
+            from catalog.render import console
+
+            self.bar = Progress(console=console(stderr=True), transient=True)
+            self.task = self.bar.add_task("loading", total=total)
+            self.bar.start()
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _progress(total: int, quiet: bool) -> _Progress:
+    return _Progress(total, not quiet and total > 20 and sys.stderr.isatty())
+
+
+# -- reading ------------------------------------------------------------------
+
+@cli.command(name="list")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="At most this many papers (0: all)")
+@format_option()
+@click.pass_context
+def list_(ctx: click.Context, limit: int, fmt: str | None) -> None:
+    """List papers, newest first."""
+    from catalog.models import PAPER_KEYS
+    from catalog.store import PAPER_SELECT, iter_papers
+
+    conn = open_catalog(ctx)
+    sql = PAPER_SELECT + " ORDER BY p.date IS NULL, p.date DESC, p.title"
+    params: list[Any] = []
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    _emit_papers(iter_papers(conn, sql, params), resolve_format(fmt), PAPER_KEYS)
+
+
+def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
+                 snippets: dict[str, str] | None = None, terms: tuple[str, ...] = ()) -> None:
+    def table(rows: list[Any]) -> Any:
+        from catalog.render import papers_table
+
+        return papers_table(rows, snippets, terms)
+
+    emit(papers, fmt, columns=columns, table=table)
+
+
+@cli.command()
+@click.argument("paper_id")
+@format_option()
+@click.pass_context
+def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
+    """Show one paper whole: every author, affiliations, profiles, the abstract.
+
+    \b
+    catalog show 1e8d1c8
+    """
+    from catalog.errors import NotFound
+    from catalog.models import PAPER_KEYS
+    from catalog.store import get_paper
+
+    conn = open_catalog(ctx)
+    found = get_paper(conn, paper_id.strip())
+    if not found:
+        raise NotFound(f"no paper with id {paper_id!r} (ids are shown by `catalog list`)")
+    if len(found) > 1:
+        raise NotFound(f"id {paper_id!r} is ambiguous: " + ", ".join(p.id for p in found))
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    if fmt == "table":
+        from catalog.render import console, paper_panel
+
+        console().print(paper_panel(found[0]))
+    elif fmt == "json":
+        import json
+
+        click.echo(json.dumps(found[0].to_json(), ensure_ascii=False, indent=2))
+    else:
+        emit(found, fmt, columns=PAPER_KEYS)
+
+
+@cli.command()
+@click.option("--sort", type=click.Choice(
+    ["name", "topic", "h-index", "papers", "citations", "novelty", "ai-score", "listed"]),
+    default="name", show_default=True, help="Order of the profiles (figures: highest first)")
+@click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
+              help="Only profiles of this topic (repeatable)")
+@format_option()
+@click.pass_context
+def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | None) -> None:
+    """List the author profiles with their figures."""
+    from catalog.models import PROFILE_KEYS
+    from catalog.store import iter_profiles
+
+    conn = open_catalog(ctx)
+    where, params = "", []
+    if topics:
+        codes = [_topic_code(t) for t in topics]
+        where = f"WHERE pr.topic IN ({', '.join('?' * len(codes))})"
+        params = codes
+    order = _PROFILE_ORDER[sort]
+    rows = iter_profiles(conn, where, params, order)
+
+    def table(rows: list[Any]) -> Any:
+        from catalog.render import profiles_table
+
+        return profiles_table(rows)
+
+    emit(rows, resolve_format(fmt), columns=PROFILE_KEYS, table=table)
+
+
+# whitelisted ORDER BY clauses: user input only ever picks a key
+_PROFILE_ORDER = {
+    "name": "pr.name COLLATE NOCASE",
+    "topic": "pr.topic IS NULL, pr.topic, pr.name COLLATE NOCASE",
+    "h-index": "pr.h_index IS NULL, pr.h_index DESC, pr.name",
+    "papers": "pr.papers IS NULL, pr.papers DESC, pr.name",
+    "citations": "pr.citations IS NULL, pr.citations DESC, pr.name",
+    "novelty": "pr.novelty IS NULL, pr.novelty DESC, pr.name",
+    "ai-score": "pr.ai_score IS NULL, pr.ai_score DESC, pr.name",
+    "listed": "listed DESC, pr.name",
+}
+
+
+def _topic_code(text: str) -> str:
+    from catalog.topics import resolve_topic
+
+    code = resolve_topic(text)
+    if code is None:
+        raise click.BadParameter(f"unknown topic {text!r} (see `catalog topics`)",
+                                 param_hint="--topic")
+    return code
+
+
+@cli.command()
+@click.pass_context
+def path(ctx: click.Context) -> None:
+    """Print the catalog file's path."""
+    click.echo(str(db_path(ctx)))

@@ -1,0 +1,157 @@
+"""The catalog's schema, as numbered steps. Never edit a step that has shipped; add one.
+
+The version is ``PRAGMA user_version``; ``PRAGMA application_id`` marks the file as a
+catalog so that a foreign SQLite file is recognised and left alone. Each step runs in
+the caller's transaction.
+
+The full-text index is created exactly as sqlite-utils' ``enable_fts`` creates it
+(an FTS5 table ``papers_fts`` with ``content=[papers]``), so ``sqlite-utils search``
+and Datasette's search box work on a catalog. We write the statement ourselves
+because ``enable_fts`` runs it through ``executescript``, which commits, and a
+migration must stay one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x43415447  # "CATG"
+
+FTS_COLUMNS = ("title", "authors", "affiliations", "abstract")
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    conn.execute("""
+        CREATE TABLE papers (
+            pk INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title_key TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL DEFAULT '',
+            authors_truncated INTEGER NOT NULL DEFAULT 0,
+            affiliations TEXT NOT NULL DEFAULT '',
+            topic TEXT,
+            date TEXT,
+            year INTEGER,
+            has_code INTEGER NOT NULL DEFAULT 0,
+            score REAL,
+            abstract TEXT NOT NULL DEFAULT ''
+        )""")
+    for col in ("date", "topic", "year", "score"):
+        conn.execute(f"CREATE INDEX idx_papers_{col} ON papers({col})")
+    conn.execute("""
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE
+        )""")
+    conn.execute("""
+        CREATE TABLE authorships (
+            paper_pk INTEGER NOT NULL REFERENCES papers(pk),
+            position INTEGER NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            PRIMARY KEY (paper_pk, position)
+        ) WITHOUT ROWID""")
+    conn.execute("CREATE INDEX idx_authorships_person ON authorships(person_id, paper_pk)")
+    conn.execute("""
+        CREATE TABLE profiles (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            named INTEGER NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            source TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            topic TEXT,
+            h_index INTEGER,
+            papers INTEGER,
+            citations INTEGER,
+            novelty NUMERIC,
+            ai_score NUMERIC
+        )""")
+    conn.execute("CREATE INDEX idx_profiles_person ON profiles(person_id)")
+    conn.execute("""
+        CREATE TABLE profile_snapshots (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            as_of TEXT NOT NULL,
+            source TEXT NOT NULL,
+            topic TEXT,
+            h_index INTEGER,
+            papers INTEGER,
+            citations INTEGER,
+            novelty NUMERIC,
+            ai_score NUMERIC,
+            PRIMARY KEY (profile_id, as_of)
+        )""")
+    conn.execute("""
+        CREATE TABLE listings (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            paper_pk INTEGER NOT NULL REFERENCES papers(pk),
+            PRIMARY KEY (profile_id, paper_pk)
+        ) WITHOUT ROWID""")
+    conn.execute("CREATE INDEX idx_listings_paper ON listings(paper_pk, profile_id)")
+    # What each page said about each paper: the merged paper is computed from these,
+    # so a page loaded again, or later, can change its own contribution and no other.
+    conn.execute("""
+        CREATE TABLE sightings (
+            paper_pk INTEGER NOT NULL REFERENCES papers(pk),
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            as_of TEXT NOT NULL,
+            load_id INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL,
+            authors_truncated INTEGER NOT NULL,
+            affiliations TEXT NOT NULL,
+            topic TEXT,
+            date TEXT,
+            has_code INTEGER NOT NULL,
+            score REAL,
+            abstract TEXT NOT NULL,
+            PRIMARY KEY (paper_pk, profile_id)
+        ) WITHOUT ROWID""")
+    conn.execute("""
+        CREATE TABLE loads (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            profile_id INTEGER REFERENCES profiles(id),
+            entries INTEGER NOT NULL,
+            loaded_at TEXT NOT NULL
+        )""")
+    cols = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
+    conn.execute(
+        f"CREATE VIRTUAL TABLE [papers_fts] USING FTS5 (\n    {cols},\n"
+        f"    tokenize='{FTS_TOKENIZE}',\n    content=[papers]\n)"
+    )
+    # A vocabulary view of the index, for typo correction.
+    conn.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a catalog (or a new, empty file) up to ``SCHEMA_VERSION``, one
+    transaction per step. Returns the number of steps applied."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    applied = 0
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # another process may have migrated while we waited for the lock
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("COMMIT")
+                continue
+            step(conn)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied += 1
+    return applied

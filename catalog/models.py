@@ -1,0 +1,132 @@
+"""The shared vocabulary: what a page says, and what the catalog holds.
+
+Frozen dataclasses, so records compare by value (the round-trip tests rely on that);
+source positions are kept out of equality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper as one page shows it."""
+
+    title: str
+    authors: tuple[str, ...]
+    abstract: str = ""
+    authors_truncated: bool = False
+    affiliations: tuple[str, ...] = ()
+    topic: str | None = None
+    topics: tuple[str, ...] = ()
+    date: dt.date | None = None
+    has_code: bool = False
+    score: float | None = None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A page's header figures; every figure is None where the page leaves it out."""
+
+    name: str | None = None
+    topic: str | None = None
+    h_index: int | None = None
+    papers: int | None = None
+    citations: int | None = None
+    novelty: float | None = None
+    ai_score: float | None = None
+
+    @property
+    def has_figures(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.topic, self.h_index, self.papers, self.citations,
+                      self.novelty, self.ai_score)
+        )
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Page:
+    profile: Profile
+    entries: tuple[Entry, ...]
+    warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
+    source: str = field(default="<stdin>", compare=False)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper as the catalog holds it: every page's view merged into one record.
+
+    ``to_json`` gives exactly the contract's keys, in the contract's order.
+    """
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    authors_truncated: bool
+    affiliations: tuple[str, ...]
+    topic: str | None
+    date: str | None
+    has_code: bool
+    score: float | None
+    abstract: str
+    profiles: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("authors", "affiliations", "profiles"):
+            d[key] = list(d[key])
+        return d
+
+
+PAPER_KEYS = tuple(Paper.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """A profile as `catalog authors` lists it (the contract's profile keys)."""
+
+    name: str
+    topic: str | None
+    h_index: int | None
+    papers: int | None
+    citations: int | None
+    novelty: float | None
+    ai_score: float | None
+    listed: int
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROFILE_KEYS = tuple(ProfileSummary.__dataclass_fields__)
+
+
+@dataclass
+class LoadReport:
+    """What loading one file did; the CLI sums these into the summary line."""
+
+    source: str
+    profile: str = ""
+    entries: int = 0
+    declared: int | None = None
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    warnings: list[ParseWarning] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

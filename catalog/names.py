@@ -1,0 +1,103 @@
+"""Author-name keys and forgiving name matching.
+
+A name is kept exactly as printed; matching goes through ``name_key``, which folds
+case, accents, spacing, dots and hyphens, so ``y.k. li``, ``YK Li`` and ``Y. K. Li``
+are one name. rapidfuzz is imported inside the functions that need it (start-up time).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"[\W_]+")
+# letters NFKD does not decompose
+_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                        "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text: ``Dollár`` -> ``dollar``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_key(name: str) -> str:
+    """The match key of a name: folded, letters and digits only. Idempotent."""
+    return _NON_ALNUM.sub("", fold(name))
+
+
+def name_words(name: str) -> str:
+    """Folded words of a name, runs of single letters joined (``Y. K. Li`` -> ``yk li``),
+    for fuzzy comparison where word boundaries matter."""
+    out: list[str] = []
+    run = False  # is out[-1] made of single letters?
+    for w in _SPACES.sub(" ", fold(name)).split():
+        if len(w) == 1 and run:
+            out[-1] += w
+        else:
+            out.append(w)
+            run = len(w) == 1
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How a typed name resolved: ``name`` is None when nothing matched, and
+    ``candidates`` lists the names that came close."""
+
+    query: str
+    name: str | None
+    exact: bool
+    candidates: tuple[str, ...] = ()
+
+
+def resolve(query: str, names: Sequence[str], *, cutoff: float = 85.0) -> NameMatch:
+    """Resolve a typed name against known display names.
+
+    Exact key match wins; then a unique word match (``kaiming``); then the single
+    clearly-best rapidfuzz match. Several equally good -> no name, candidates listed.
+    """
+    key = name_key(query)
+    if not key:
+        return NameMatch(query, None, False)
+    exact = [n for n in names if name_key(n) == key]
+    if exact:
+        return NameMatch(query, exact[0], True)
+    qwords = name_words(query).split()
+    if len(qwords) == 1:
+        partial = sorted({n for n in names if qwords[0] in name_words(n).split()})
+        if len(partial) == 1:
+            return NameMatch(query, partial[0], False)
+        if len(partial) > 1:
+            return NameMatch(query, None, False, tuple(partial[:10]))
+    return _fuzzy(query, names, cutoff)
+
+
+def _fuzzy(query: str, names: Sequence[str], cutoff: float) -> NameMatch:
+    from rapidfuzz import fuzz, process
+
+    choices = {n: name_words(n) for n in names}
+    hits = process.extract(
+        name_words(query), choices, scorer=fuzz.token_sort_ratio, limit=5,
+        score_cutoff=cutoff * 0.8,
+    )
+    # extract over a dict yields (choice, score, key)
+    ranked = [(h[2], h[1]) for h in hits]
+    if ranked and ranked[0][1] >= cutoff and (
+        len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 5
+    ):
+        return NameMatch(query, ranked[0][0], False, tuple(n for n, _ in ranked))
+    return NameMatch(query, None, False, tuple(n for n, _ in ranked))
+
+
+def nearest(query: str, names: Iterable[str], limit: int = 5) -> list[str]:
+    """The closest names to ``query``, best first, however far."""
+    from rapidfuzz import fuzz, process
+
+    choices = {n: name_words(n) for n in names}
+    return [h[2] for h in process.extract(
+        name_words(query), choices, scorer=fuzz.WRatio, limit=limit)]

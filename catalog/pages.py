@@ -1,0 +1,364 @@
+"""Page text -> ``Page`` records, and back.
+
+A page is what a user copies from a ScholarFeed author page: an optional profile
+header, then entries of ``[header line] title, author list, abstract``, in one of two
+layouts (spaced: every element on its own line; compact: title and author list glued).
+The parser reads the format, not particular files: blank lines carry no meaning, an
+entry is recognised by shape (a title followed by an author list whose names look like
+names) and a line it cannot place becomes a warning with its line number.
+
+Pure: no file I/O, no database. ``known`` names (from the catalog) only break ties
+in the glued-line splitter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+
+from catalog.authorlist import AuthorList, parse_author_list, split_glued
+from catalog.errors import PageError
+from catalog.models import Entry, Page, ParseWarning, Profile
+from catalog.names import name_key
+from catalog.topics import TOPICS
+
+MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTH_NAMES = [m.title() for m in MONTHS]
+
+_ENTRY_HEADER_RE = re.compile(
+    r"""^(?P<score>\d{1,4}(?:\.\d+)?)?
+        (?P<topics>(?:[A-Z]{2})+)?
+        (?P<date>(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?
+            \ ?(?P<day>\d{1,2})(?:,?\ ?(?P<year>\d{4}))?)?
+        (?P<code>\ ?Code)?$""",
+    re.VERBOSE,
+)
+_STAT_RES: dict[str, re.Pattern[str]] = {
+    "h_index": re.compile(r"^h-?index\s*:?\s*(\d[\d,]*)$", re.I),
+    "papers": re.compile(r"^(\d[\d,]*)\s*papers$", re.I),
+    "citations": re.compile(r"^(\d[\d,]*)\s*citations?$", re.I),
+    "novelty": re.compile(r"^novelty\s*:?\s*(\d+(?:\.\d+)?)\s*%?$", re.I),
+    "ai_score": re.compile(r"^ai\s*score\s*:?\s*(\d+(?:\.\d+)?)$", re.I),
+}
+_TOPIC_LINE_RE = re.compile(r"^(?:[A-Z]{2})+$")
+# Spaces that a copy from a browser brings in, and characters that carry nothing.
+_SPACE_RE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MIN_HEADERLESS_ABSTRACT_WORDS = 5
+
+
+@dataclass(frozen=True)
+class EntryHeader:
+    score: float | None
+    topics: tuple[str, ...]
+    date: dt.date | None
+    has_code: bool
+    date_text: str | None
+
+
+def clean_lines(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines with their 1-based numbers; BOM, CR, odd spaces folded."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for n, raw in enumerate(text.split("\n"), start=1):
+        line = _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", raw)).strip()
+        if line:
+            out.append((n, line))
+    return out
+
+
+def resolve_date(month: int, day: int, year: int | None, as_of: dt.date) -> dt.date:
+    """A year-less date is the most recent such day not after ``as_of``."""
+    if year is not None:
+        return dt.date(year, month, day)
+    for y in range(as_of.year, as_of.year - 9, -1):
+        try:
+            d = dt.date(y, month, day)
+        except ValueError:
+            continue  # Feb 29 in a common year
+        if d <= as_of:
+            return d
+    raise ValueError(f"no such day: {month}-{day}")
+
+
+def parse_entry_header(line: str, as_of: dt.date) -> EntryHeader | None:
+    m = _ENTRY_HEADER_RE.match(line)
+    if not m or not line:
+        return None
+    topics = tuple(line[m.start("topics") + i: m.start("topics") + i + 2]
+                   for i in range(0, len(m["topics"] or ""), 2))
+    if not (m["date"] or m["code"]):
+        # "CL" alone or "42" alone: only a header if every code is a real topic
+        if not topics or not all(t in TOPICS for t in topics):
+            return None
+    date = None
+    if m["date"]:
+        try:
+            date = resolve_date(MONTHS[m["mon"].lower()], int(m["day"]),
+                                int(m["year"]) if m["year"] else None, as_of)
+        except ValueError:
+            return None
+    score = float(m["score"]) if m["score"] else None
+    return EntryHeader(score, topics, date, bool(m["code"]), m["date"])
+
+
+def _stat(line: str) -> tuple[str, float | int] | None:
+    for key, rx in _STAT_RES.items():
+        m = rx.match(line)
+        if m:
+            raw = m.group(1).replace(",", "")
+            value: float | int = float(raw) if key in ("novelty", "ai_score") else int(raw)
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            return key, value
+    return None
+
+
+def _is_profile_line(line: str) -> bool:
+    return _stat(line) is not None or bool(_TOPIC_LINE_RE.match(line))
+
+
+class _Parser:
+    def __init__(self, text: str, source: str, as_of: dt.date,
+                 known: Container[str] | Callable[[str], bool] | None) -> None:
+        self.lines = clean_lines(text)
+        self.source = source
+        self.as_of = as_of
+        self.warnings: list[ParseWarning] = []
+        self.page_names: set[str] = set()
+        self.external = known
+        self._headers: dict[int, EntryHeader | None] = {}
+        self._authors: dict[int, AuthorList | None] = {}
+
+    # -- knowledge -------------------------------------------------------------
+    def known(self, key: str) -> bool:
+        if key in self.page_names:
+            return True
+        ext = self.external
+        if ext is None:
+            return False
+        return bool(ext(key)) if callable(ext) else key in ext
+
+    def _learn_names(self) -> None:
+        """Names that are certain on this page settle the ambiguous glued lines."""
+        for i, (_, line) in enumerate(self.lines):
+            al = self.author_line(i)
+            if al:
+                self.page_names.update(name_key(n) for n in al.names)
+                continue
+            split = split_glued(line, strict=True)
+            if split:
+                names = split.authors.names if split.margin >= 1.0 else split.authors.names[1:]
+                self.page_names.update(name_key(n) for n in names)
+
+    # -- line classification (memoised: each line is asked about several times) -
+    def header(self, i: int) -> EntryHeader | None:
+        if i not in self._headers:
+            self._headers[i] = parse_entry_header(self.lines[i][1], self.as_of)
+        return self._headers[i]
+
+    def author_line(self, i: int) -> AuthorList | None:
+        if i >= len(self.lines):
+            return None
+        if i not in self._authors:
+            self._authors[i] = parse_author_list(self.lines[i][1])
+        return self._authors[i]
+
+    def entry_start(self, i: int, strict: bool) -> tuple[str, AuthorList, int] | None:
+        """Title and authors starting at line ``i``, and the index after them."""
+        line = self.lines[i][1]
+        nxt = self.author_line(i + 1)
+        if nxt is not None and self.header(i) is None:
+            return line, nxt, i + 2  # spaced: position decides, whatever the title looks like
+        split = split_glued(line, self.known, strict=strict)
+        if split is not None:
+            return split.title, split.authors, i + 1
+        return None
+
+    # -- the page ------------------------------------------------------------
+    def parse(self) -> tuple[Profile, list[Entry]]:
+        self._learn_names()
+        i, profile = self.parse_profile()
+        entries: list[Entry] = []
+        pending: tuple[int, EntryHeader] | None = None
+        n = len(self.lines)
+        while i < n:
+            lineno, line = self.lines[i]
+            head = self.header(i)
+            if head is not None:
+                if pending:
+                    self.warn(pending[0], "entry header with no paper under it")
+                pending = (lineno, head)
+                i += 1
+                continue
+            start = self.entry_start(i, strict=pending is None)
+            if start is None:
+                self.warn(lineno, f"could not place this line: {_excerpt(line)}")
+                i += 1
+                continue
+            title, authors, j = start
+            abstract_lines: list[str] = []
+            while j < n and self.header(j) is None and self.entry_start(j, strict=True) is None:
+                abstract_lines.append(self.lines[j][1])
+                j += 1
+            abstract = "\n".join(abstract_lines)
+            if pending is None and len(abstract.split()) < _MIN_HEADERLESS_ABSTRACT_WORDS:
+                # no header and no prose: nothing says this is a paper (a shopping list)
+                for k in range(i, j):
+                    self.warn(self.lines[k][0], f"could not place this line: "
+                                                f"{_excerpt(self.lines[k][1])}")
+                i = j
+                continue
+            if not abstract:
+                self.warn(lineno, f"entry has no abstract: {_excerpt(title)}")
+            entries.append(self.make_entry(title, authors, abstract,
+                                           pending[1] if pending else None, lineno))
+            pending = None
+            i = j
+        if pending:
+            self.warn(pending[0], "entry header with no paper under it")
+        return profile, entries
+
+    def parse_profile(self) -> tuple[int, Profile]:
+        """The optional header: name, topic, figures, ``N Papers``; any may be missing."""
+        lines, n = self.lines, len(self.lines)
+        i = 0
+        fields: dict[str, object] = {}
+        if n > 1 and self.header(0) is None and _stat(lines[0][1]) is None \
+                and not _TOPIC_LINE_RE.match(lines[0][1]):
+            following = lines[1][1]
+            if (_is_profile_line(following) or self.header(1) is not None) \
+                    and self.author_line(1) is None and len(lines[0][1]) <= 80:
+                fields["name"] = lines[0][1]
+                i = 1
+        while i < n:
+            line = lines[i][1]
+            stat = _stat(line)
+            if stat is not None:
+                key, value = stat
+                if key == "papers" and "papers" in fields:
+                    pass  # "7papers" then the list heading "7 Papers": same figure
+                else:
+                    fields[key] = value
+                i += 1
+                continue
+            if _TOPIC_LINE_RE.match(line) and "topic" not in fields and (
+                "name" in fields or fields or (i + 1 < n and _stat(lines[i + 1][1]))
+            ):
+                fields["topic"] = line[:2]
+                i += 1
+                continue
+            break
+        return i, Profile(**fields)  # type: ignore[arg-type]
+
+    def make_entry(self, title: str, authors: AuthorList, abstract: str,
+                   head: EntryHeader | None, lineno: int) -> Entry:
+        return Entry(
+            title=title,
+            authors=authors.names,
+            abstract=abstract,
+            authors_truncated=authors.truncated,
+            affiliations=authors.affiliations,
+            topic=head.topics[0] if head and head.topics else None,
+            topics=head.topics if head else (),
+            date=head.date if head else None,
+            has_code=head.has_code if head else False,
+            score=head.score if head else None,
+            line=lineno,
+        )
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(ParseWarning(line, message))
+
+
+def _excerpt(line: str, width: int = 60) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def parse_page(
+    text: str,
+    source: str = "<stdin>",
+    *,
+    as_of: dt.date | None = None,
+    known: Container[str] | Callable[[str], bool] | None = None,
+) -> Page:
+    """Parse one page. Raises ``PageError`` when the page holds no entry at all."""
+    parser = _Parser(text, source, as_of or dt.date.today(), known)
+    if not parser.lines:
+        raise PageError(source, "empty page: no text in it")
+    profile, entries = parser.parse()
+    if not entries:
+        raise PageError(source, "no paper entries found (is this a ScholarFeed author page?)")
+    warnings = sorted(parser.warnings, key=lambda w: w.line)
+    return Page(profile, tuple(entries), tuple(warnings), source)
+
+
+# -- rendering: records back to page text -------------------------------------
+
+def format_date(d: dt.date, *, with_year: bool = True) -> str:
+    text = f"{_MONTH_NAMES[d.month - 1]} {d.day}"
+    return f"{text}, {d.year}" if with_year else text
+
+
+def _render_score(score: float) -> str:
+    return f"{score:.1f}" if score == round(score, 1) else repr(score)
+
+
+def render_entry_header(e: Entry) -> str:
+    parts = []
+    if e.score is not None:
+        parts.append(_render_score(e.score))
+    parts.append("".join(e.topics or ((e.topic,) if e.topic else ())))
+    if e.date:
+        parts.append(format_date(e.date))
+    if e.has_code:
+        parts.append("Code")
+    return "".join(parts)
+
+
+def render_author_list(e: Entry) -> str:
+    text = ", ".join(e.authors)
+    if e.authors_truncated:
+        text += " et al."
+    if e.affiliations:
+        text += " · " + ", ".join(e.affiliations)
+    return text
+
+
+def render_page(page: Page, layout: str = "compact") -> str:
+    """Write a page the way the site shows it; ``parse_page`` reads it back."""
+    if layout not in ("compact", "spaced"):
+        raise ValueError(f"unknown layout {layout!r}")
+    blocks: list[list[str]] = []
+    p = page.profile
+    head: list[str] = []
+    if p.name:
+        head.append(p.name)
+    if p.topic:
+        head.append(p.topic)
+    if p.h_index is not None:
+        head.append(f"h-index{p.h_index}")
+    if p.papers is not None:
+        head.append(f"{p.papers}papers")
+    if p.citations is not None:
+        head.append(f"{p.citations:,}citations")
+    if p.novelty is not None:
+        head.append(f"Novelty{p.novelty:g}%")
+    if p.ai_score is not None:
+        head.append(f"AI Score{p.ai_score:g}")
+    if head:
+        blocks.append(head)
+    for e in page.entries:
+        header = render_entry_header(e)
+        lines = [header] if header else []
+        if layout == "compact":
+            lines.append(e.title + render_author_list(e))
+        else:
+            lines += [e.title, render_author_list(e)]
+        lines += e.abstract.split("\n") if e.abstract else []
+        blocks.append(lines)
+    sep = "\n\n" if layout == "spaced" else "\n"
+    return sep.join(sep.join(b) for b in blocks) + "\n"

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PAGES = Path(__file__).resolve().parent / "pages"
+AS_OF = "2026-11-22"
+AS_OF_DATE = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """No test ever touches a real catalog or the user's app directory."""
+    monkeypatch.setenv("CATALOG_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.delenv("CATALOG_DEBUG", raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    def run(*args, input=None, **kw):
+        return runner.invoke(cli, [str(a) for a in args], input=input,
+                             catch_exceptions=False, **kw)
+    return run
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "catalog.db"
+
+
+@pytest.fixture
+def seeds_db(db_path, invoke) -> Path:
+    """A catalog with the four bundled sample pages loaded."""
+    result = invoke("--db", db_path, "load", DATA, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    return db_path
+
+
+@pytest.fixture
+def seed_dir(tmp_path) -> Path:
+    """A writable copy of the bundled pages (tests never write to data/)."""
+    d = tmp_path / "pages"
+    shutil.copytree(DATA, d)
+    return d
