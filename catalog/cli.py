@@ -231,23 +231,63 @@ def _progress(total: int, quiet: bool) -> _Progress:
 
 # -- reading ------------------------------------------------------------------
 
+def filter_options(f: Callable) -> Callable:
+    """FILTERS, the same on list, search and export."""
+    options = [
+        click.option("--author", "authors", multiple=True, metavar="NAME",
+                     help="By this person: a visible author or the profile's owner "
+                          "(repeatable: any of them)"),
+        click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
+                     help="In this topic, e.g. CV or 'computer vision' (repeatable)"),
+        click.option("--since", metavar="DATE", help="On or after YYYY, YYYY-MM or YYYY-MM-DD"),
+        click.option("--until", metavar="DATE", help="On or before YYYY, YYYY-MM or YYYY-MM-DD"),
+        click.option("--year", metavar="YYYY[..YYYY]", help="In this year or range of years"),
+        click.option("--code", is_flag=True, default=None, help="Only papers with code"),
+        click.option("--profile", "profiles", multiple=True, metavar="NAME",
+                     help="Listed on this profile's page (repeatable)"),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def make_filters(kw: dict[str, Any]) -> Any:
+    """Pop the FILTERS options out of a command's keyword arguments."""
+    from catalog.api import filters_from
+
+    return filters_from(author=kw.pop("authors"), topic=kw.pop("topics"),
+                        since=kw.pop("since"), until=kw.pop("until"), year=kw.pop("year"),
+                        code=kw.pop("code"), profile=kw.pop("profiles"))
+
+
+SORT_CHOICES = ("date", "title", "score")
+
+
 @cli.command(name="list")
+@filter_options
+@click.option("--sort", type=click.Choice(SORT_CHOICES), default="date", show_default=True,
+              help="date: newest first; title: A-Z; score: highest first")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="At most this many papers (0: all)")
 @format_option()
 @click.pass_context
-def list_(ctx: click.Context, limit: int, fmt: str | None) -> None:
-    """List papers, newest first."""
-    from catalog.models import PAPER_KEYS
-    from catalog.store import PAPER_SELECT, iter_papers
+def list_(ctx: click.Context, sort: str, limit: int, fmt: str | None, **kw: Any) -> None:
+    """List papers, newest first.
 
-    conn = open_catalog(ctx)
-    sql = PAPER_SELECT + " ORDER BY p.date IS NULL, p.date DESC, p.title"
-    params: list[Any] = []
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    _emit_papers(iter_papers(conn, sql, params), resolve_format(fmt), PAPER_KEYS)
+    \b
+    catalog list --author "Y. K. Li" --since 2024 --code
+    catalog list --topic "computer vision" --format json
+    """
+    from catalog.models import PAPER_KEYS
+
+    filters = make_filters(kw)
+    cat = _catalog(ctx)
+    plan = cat.plan("", filters, sort=sort, limit=limit or None)
+    _notes(plan.notes)
+    from catalog.store import run_selection
+
+    papers = (p for p, _ in run_selection(cat.conn, plan.sql, plan.params))
+    _emit_papers(papers, resolve_format(fmt), PAPER_KEYS)
 
 
 def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
@@ -258,6 +298,56 @@ def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
         return papers_table(rows, snippets, terms)
 
     emit(papers, fmt, columns=columns, table=table)
+
+
+def _catalog(ctx: click.Context, create: bool = False) -> Any:
+    from catalog.api import Catalog
+
+    return Catalog(db_path(ctx), create=create)
+
+
+def _notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        click.echo(note, err=True)
+
+
+@cli.command()
+@click.argument("query")
+@filter_options
+@click.option("--sort", type=click.Choice(("relevance", *SORT_CHOICES)), default="relevance",
+              show_default=True, help="relevance: best match first")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="At most this many papers (0: all)")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the SQL and parameters; search nothing")
+@format_option()
+@click.pass_context
+def search(ctx: click.Context, query: str, sort: str, limit: int, show_sql: bool,
+           fmt: str | None, **kw: Any) -> None:
+    """Full-text search over titles, authors, affiliations and abstracts.
+
+    \b
+    Words must all match; "exact phrase", a OR b, -excluded, prefix*,
+    and field terms author: topic: year: since: until: code: profile:
+    catalog search "mixture of experts" --since 2024
+    catalog search 'reinforcement learning author:"Daya Guo" -survey'
+    """
+    from catalog.models import PAPER_KEYS
+
+    filters = make_filters(kw)
+    cat = _catalog(ctx)
+    if show_sql:
+        plan = cat.plan(query, filters, sort=sort, limit=limit or None, snippets=True)
+        click.echo(plan.sql.strip())
+        click.echo(repr(plan.params))
+        return
+    result = cat.search(query, filters=filters, sort=sort, limit=limit or None)
+    _notes(result.notes)
+    if not result.papers:
+        hint = (f"; did you mean: {', '.join(result.suggestions)}?"
+                if result.suggestions else "")
+        click.echo(f"No papers match {query!r}{hint}", err=True)
+    _emit_papers(result.papers, resolve_format(fmt), PAPER_KEYS, result.snippets,
+                 result.terms)
 
 
 @cli.command()

@@ -41,22 +41,28 @@ def highlight(text: str, terms: Sequence[str]) -> Text:
 
 def papers_table(papers: Iterable[Paper], snippets: dict[str, str] | None = None,
                  terms: Sequence[str] = ()) -> Table:
-    table = Table(show_lines=bool(snippets), expand=False, pad_edge=False)
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, show_lines=bool(snippets), pad_edge=False,
+                  padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("ID", style="dim", no_wrap=True)
-    table.add_column("Title", ratio=3, min_width=20)
-    table.add_column("Authors", ratio=2, min_width=12)
+    table.add_column("Title", ratio=3, min_width=16, overflow="fold")
+    table.add_column("Authors", ratio=2, min_width=10, overflow="fold")
     table.add_column("Date", no_wrap=True)
     table.add_column("Topic", no_wrap=True)
     table.add_column("Code", justify="center", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     for p in papers:
-        title: Text | Group = highlight(p.title, terms)
-        title.stylize("bold")  # type: ignore[union-attr]
+        title = highlight(p.title, terms)
+        title.stylize("bold")
+        cell: Text | Group = title
         snippet = (snippets or {}).get(p.id)
         if snippet:
-            title = Group(title, highlight(snippet, terms))
+            snip = highlight(snippet, terms)
+            snip.stylize("dim")
+            cell = Group(title, snip)
         table.add_row(
-            p.id[:7], title, short_authors(p), p.date or "", p.topic or "",
+            p.id[:7], cell, short_authors(p), p.date or "", p.topic or "",
             "✓" if p.has_code else "", f"{p.score:g}" if p.score is not None else "",
         )
     return table

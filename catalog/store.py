@@ -308,13 +308,13 @@ def _remerge(conn: sqlite3.Connection, pk: int) -> None:
 
 # -- reading -----------------------------------------------------------------
 
-PAPER_SELECT = """
+PAPER_COLUMNS = """
 SELECT p.id, p.title, p.authors, p.authors_truncated, p.affiliations, p.topic, p.date,
        p.has_code, p.score, p.abstract,
        (SELECT json_group_array(name) FROM (
             SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
-            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles
-FROM papers p"""
+            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles"""
+PAPER_SELECT = PAPER_COLUMNS + "\nFROM papers p"
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -362,3 +362,153 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("papers", "profiles", "people", "loads")
     }
+
+
+# -- selection: filters and full-text search -------------------------------------
+
+@dataclass(frozen=True)
+class Selection:
+    """Resolved filters: ids and bounds only, ready to become SQL."""
+
+    person_ids: tuple[int, ...] = ()
+    profile_ids: tuple[int, ...] = ()
+    by_author: bool = False  # an author filter was given (even if it matched no one)
+    listed_by: tuple[int, ...] = ()
+    by_profile: bool = False
+    topics: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    years: tuple[int, int] | None = None
+    code: bool | None = None
+
+
+def _in(values: Sequence) -> str:
+    return "(" + ", ".join("?" * len(values)) + ")"
+
+
+def where_sql(sel: Selection) -> tuple[list[str], list]:
+    """WHERE clauses and their parameters; every value is bound."""
+    clauses: list[str] = []
+    params: list = []
+    if sel.by_author:
+        clauses.append(
+            f"p.pk IN (SELECT paper_pk FROM authorships WHERE person_id IN {_in(sel.person_ids)}"
+            f" UNION SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.profile_ids)})")
+        params += [*sel.person_ids, *sel.profile_ids]
+    if sel.by_profile:
+        clauses.append(
+            f"p.pk IN (SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)})")
+        params += list(sel.listed_by)
+    if sel.topics:
+        clauses.append(f"p.topic IN {_in(sel.topics)}")
+        params += list(sel.topics)
+    if sel.since:
+        clauses.append("p.date >= ?")
+        params.append(sel.since)
+    if sel.until:
+        clauses.append("p.date <= ?")
+        params.append(sel.until)
+    if sel.years:
+        clauses.append("p.year BETWEEN ? AND ?")
+        params += list(sel.years)
+    if sel.code is not None:
+        clauses.append("p.has_code = ?")
+        params.append(int(sel.code))
+    return clauses, params
+
+
+# bm25 weights, in FTS column order: title, authors, affiliations, abstract
+RANK = "bm25(papers_fts, 10.0, 5.0, 2.0, 1.0)"
+SORTS = {
+    "date": "p.date IS NULL, p.date DESC, p.title",
+    "title": "p.title COLLATE NOCASE, p.date DESC",
+    "score": "p.score IS NULL, p.score DESC, p.date DESC",
+    "relevance": "rank",
+}
+
+
+def select_sql(sel: Selection, *, match: str | None = None, exclude: str | None = None,
+               sort: str = "date", limit: int | None = None,
+               snippets: bool = False) -> tuple[str, list]:
+    """The one SELECT behind list, search and export. Full-text search is a JOIN with
+    the index (``rowid IN (... MATCH ...)`` would re-run the match for every row)."""
+    clauses, params = where_sql(sel)
+    cols = PAPER_COLUMNS
+    if match:
+        if exclude:
+            match = f"({match}) NOT ({exclude})"
+            exclude = None
+        cols += f", {RANK} AS rank"
+        if snippets:
+            cols += ", snippet(papers_fts, 3, '', '', '…', 14) AS snip"
+        sql = f"{cols}\nFROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid"
+        clauses.insert(0, "papers_fts MATCH ?")
+        params.insert(0, match)
+    else:
+        sql = cols + "\nFROM papers p"
+        if sort == "relevance":
+            sort = "date"
+    if exclude:
+        clauses.append("p.pk NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+        params.append(exclude)
+    if clauses:
+        sql += "\nWHERE " + " AND ".join(clauses)
+    sql += f"\nORDER BY {SORTS[sort]}"
+    if limit:
+        sql += "\nLIMIT ?"
+        params.append(limit)
+    return sql, params
+
+
+def run_selection(conn: sqlite3.Connection, sql: str, params: Sequence
+                  ) -> Iterator[tuple[Paper, str | None]]:
+    """Papers with their abstract snippet (None when the query has no words)."""
+    try:
+        cursor = conn.execute(sql, params)
+        for row in cursor:
+            yield paper_from_row(row), (row[12] if len(row) > 12 else None)
+    except sqlite3.OperationalError as e:
+        if "fts5" in str(e).lower() or "match" in str(e).lower():
+            from catalog.errors import QuerySyntaxError
+
+            raise QuerySyntaxError(f"the search index could not read this query ({e})") from None
+        raise
+
+
+def fts_matches(conn: sqlite3.Connection, match: str) -> bool:
+    return conn.execute("SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT 1",
+                        (match,)).fetchone() is not None
+
+
+def vocabulary(conn: sqlite3.Connection, first: str) -> list[tuple[str, int]]:
+    """Indexed (stemmed) terms starting with ``first``, with their document counts."""
+    return conn.execute(
+        "SELECT term, doc FROM papers_fts_vocab WHERE term >= ? AND term < ?",
+        (first, first + "\U0010ffff")).fetchall()
+
+
+def texts_matching(conn: sqlite3.Connection, match: str, limit: int = 20) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT p.title || ' ' || p.abstract FROM papers_fts JOIN papers p "
+        "ON p.pk = papers_fts.rowid WHERE papers_fts MATCH ? LIMIT ?", (match, limit))]
+
+
+def people_by_key(conn: sqlite3.Connection, key: str) -> list[tuple[int, str]]:
+    return conn.execute("SELECT id, name FROM people WHERE name_key = ?", (key,)).fetchall()
+
+
+def profiles_for(conn: sqlite3.Connection, key: str, person_ids: Sequence[int]
+                 ) -> list[tuple[int, str]]:
+    return conn.execute(
+        f"SELECT id, name FROM profiles WHERE name_key = ? OR person_id IN {_in(person_ids)}",
+        (key, *person_ids)).fetchall()
+
+
+def all_names(conn: sqlite3.Connection) -> list[str]:
+    """Every person and profile name, for fuzzy matching."""
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM people UNION SELECT name FROM profiles")]
+
+
+def profile_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM profiles")]
