@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
-from catalog.authorlist import AuthorList, parse_author_list, split_glued
+from catalog.authorlist import STRONG, AuthorList, name_score, parse_author_list, split_glued
 from catalog.errors import PageError
 from catalog.models import Entry, Page, ParseWarning, Profile
 from catalog.names import name_key
@@ -29,8 +29,8 @@ MONTHS = {m: i for i, m in enumerate(
 _MONTH_NAMES = [m.title() for m in MONTHS]
 
 _ENTRY_HEADER_RE = re.compile(
-    r"""^(?P<score>\d{1,4}(?:\.\d+)?)?
-        (?P<topics>(?:[A-Z]{2})+)?
+    r"""^(?P<score>\d{1,4}(?:\.\d+)?)?\ ?
+        (?P<topics>(?:[A-Z]{2})+)?\ ?
         (?P<date>(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?
             \ ?(?P<day>\d{1,2})(?:,?\ ?(?P<year>\d{4}))?)?
         (?P<code>\ ?Code)?$""",
@@ -230,7 +230,8 @@ class _Parser:
         if n > 1 and self.header(0) is None and _stat(lines[0][1]) is None \
                 and not _TOPIC_LINE_RE.match(lines[0][1]):
             following = lines[1][1]
-            if (_is_profile_line(following) or self.header(1) is not None) \
+            if (_is_profile_line(following) or self.header(1) is not None
+                    or self._name_before_entry()) \
                     and self.author_line(1) is None and len(lines[0][1]) <= 80:
                 fields["name"] = lines[0][1]
                 i = 1
@@ -253,6 +254,11 @@ class _Parser:
                 continue
             break
         return i, Profile(**fields)  # type: ignore[arg-type]
+
+    def _name_before_entry(self) -> bool:
+        """A bare name line right above a header-less entry: the profile's name."""
+        return (name_score(self.lines[0][1]) >= STRONG
+                and self.entry_start(1, strict=True) is not None)
 
     def make_entry(self, title: str, authors: AuthorList, abstract: str,
                    head: EntryHeader | None, lineno: int) -> Entry:

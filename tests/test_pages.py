@@ -171,3 +171,22 @@ def test_known_names_settle_ambiguous_split():
     assert parse(text).entries[0].authors[0] == "DeepSeek-AI"
     flipped = parse(text, known={"seekai"}).entries[0]
     assert (flipped.title, flipped.authors[0]) == ("DeepSeek-V3 Technical ReportDeep", "Seek-AI")
+
+
+def test_bare_name_above_headerless_entry_is_the_profile_name():
+    page = parse("Daya Guo\nA Study of ThingsDaya Guo, Bob Jones\nWe study things in great "
+                 "detail and report.\n")
+    assert page.profile.name == "Daya Guo"
+    assert page.warnings == ()
+
+
+def test_spaced_title_on_first_line_is_not_a_name():
+    page = parse("Mask R-CNN\nKaiming He, Georgia Gkioxari\nWe present a simple flexible "
+                 "general framework.\n")
+    assert page.profile.name is None and page.entries[0].title == "Mask R-CNN"
+
+
+def test_entry_header_with_spaces_between_parts():
+    e = parse("CL Jan 22, 2025 Code\nA Study of ThingsDaya Guo, Bob Jones\nWe study things "
+              "in great detail and report.\n").entries[0]
+    assert (e.topic, e.date, e.has_code) == ("CL", dt.date(2025, 1, 22), True)
