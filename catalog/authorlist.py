@@ -17,6 +17,7 @@ Everything here is pure and works on one line at a time.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Container
@@ -37,11 +38,20 @@ _ORG_WORDS = frozenset(
 # a word with digits that can name an organisation before Team/Lab/...: Emu3, Qwen2.5, GLM-4
 _ORG_TOKEN_RE = re.compile(r"^[^\W\d_][\w.+-]*\d[\w.+-]*$")
 _INITIAL_RE = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}$")
-_ET_AL_RE = re.compile(r"[,\s]*\bet\.? al\.?$", re.IGNORECASE)
+# no leading [,\s]* in the pattern: re.search would retry it at every comma of a
+# long run (quadratic on hostile input); strip_et_al walks back over them instead
+_ET_AL_RE = re.compile(r"\bet\.? al\.?$", re.IGNORECASE)
+# a capital's candidates (A-Z or any non-ASCII character) after a character that is
+# not a space and does not open a word (-'’(/[{): where a glued first name may start
+_CAPITAL_AFTER_GLUE_RE = re.compile(r"(?<=[^ \-'’(/\[{])[A-Z\x80-\U0010ffff]")
 _AFFIL_SEP_RE = re.compile(r"\s+[·•]\s*|\s*[·•]\s+")
 _MAX_NAMES = 3
 _MAX_NAME_TOKENS = 6
 _MAX_NAME_CHARS = 80
+# An author line, or a title (arXiv's longest are ~300 characters) glued to one: three
+# names and a few affiliation slugs. A longer line is prose and is not read as one,
+# which also bounds the work per line on hostile input.
+_MAX_AUTHOR_LINE_CHARS = 2000
 
 #: A score at or above this is a name; single plain words ("Google", "Bread") score
 #: below STRONG, and an author list needs at least one strong name.
@@ -73,7 +83,9 @@ def _fold(s: str) -> str:
 
 
 def _is_upper(c: str) -> bool:
-    return c.isupper() or (c.isalpha() and unicodedata.category(c) == "Lt")
+    # For one character (or none), istitle() is exactly "upper-case, or a title-case
+    # letter (Lt)": checked over every code point; one C call on the parser's hot path.
+    return c.istitle()
 
 
 def _humps(word: str) -> int:
@@ -101,6 +113,7 @@ def _glued_caps(part: str) -> bool:
     return not (caps == 2 and part.startswith("IJ"))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; the same words come back line after line
 def _token_kind(tok: str) -> str:
     """Classify one word of a name: cap, initial, particle, suffix, caps, camel,
     glued, other."""
@@ -109,8 +122,11 @@ def _token_kind(tok: str) -> str:
     if tok in _PARTICLES:
         return "particle"
     if _INITIAL_RE.match(tok) and all(_is_upper(c) for c in tok if c.isalpha()):
-        letters = [c for c in tok if c.isalpha()]
-        if len(letters) == 1 or "." in tok:
+        letters = [i for i, c in enumerate(tok) if c.isalpha()]
+        # Y.K., Y.-K., Y.K: a dot or hyphen after every letter but the last; "BY." is an
+        # acronym cut from a title (Mistral 7B + Y. K. Li), not two initials
+        if len(letters) == 1 or ("." in tok and all(tok[i + 1:i + 2] in (".", "-")
+                                                    for i in letters[:-1])):
             return "initial"
     core = tok.rstrip(".")
     parts = re.split(r"[-'’]", core)
@@ -131,6 +147,7 @@ def _token_kind(tok: str) -> str:
     return "camel"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; each name is scored several times a page
 def name_score(name: str) -> float:
     """How much ``name`` looks like a person or organisation name; 0 means not at all."""
     # Decomposed accents (``Dolla\u0301r``) are letters too.
@@ -149,9 +166,9 @@ def name_score(name: str) -> float:
         return 0.0
     if "other" in kinds:
         # Emu3 Team, Qwen2.5 Team: a model's name before an organisation word
-        if (tokens[-1] in _ORG_WORDS and kinds[-1] != "other"
-                and all(k != "other" or _ORG_TOKEN_RE.match(t)
-                        for t, k in zip(tokens, kinds))):
+        if (tokens[-1] in _ORG_WORDS and kinds[-1] != "other" and len(tokens) <= 3
+                and "initial" not in kinds
+                and all(k != "other" or _org_digit_token(t) for t, k in zip(tokens, kinds))):
             return 2.0
         return 0.0
     if kinds[0] not in ("cap", "initial", "camel", "caps"):
@@ -176,10 +193,31 @@ def name_score(name: str) -> float:
     return max(score, 0.0)
 
 
+def _org_digit_token(tok: str) -> bool:
+    """Emu3, Qwen2.5, GLM-4: a model name with digits, not a glue of title and name
+    (MsEmu3, BEmu3, T-4Emu3)."""
+    return (bool(_ORG_TOKEN_RE.match(tok)) and _humps(tok) == 0 and not _glued_caps(tok)
+            and not any(a.isdigit() and _is_upper(b) for a, b in zip(tok, tok[1:])))
+
+
+def _acronym_tail(part: str) -> bool:
+    """A long capital run after a lower-case letter (``MsNVIDIA``): an acronym glued to
+    a word; organisations end in short ones (OpenAI, EleutherAI, OpenBMB)."""
+    run = 0
+    while run < len(part) and _is_upper(part[-1 - run]):
+        run += 1
+    return 4 <= run < len(part) and part[-run - 1].islower()
+
+
 def _org_score(tok: str, kind: str) -> float:
     if kind == "camel":
-        humps = sum(_humps(p) for p in re.split(r"[-'’]", tok))
-        return max(2.0 - 0.5 * (humps - 1), 1.0)
+        parts = re.split(r"[-'’]", tok)
+        if any(_acronym_tail(p) for p in parts):
+            return 0.5
+        humps = sum(_humps(p) for p in parts)
+        # one hump (OpenAI, DeepSeek-AI) is an organisation's shape; each more is more
+        # likely a camel-case product name glued to one (AlphaFold + OpenAI)
+        return max(2.0 - 1.0 * (humps - 1), 1.0)
     if kind == "caps":
         letters = sum(c.isalpha() for c in tok)
         if max(len(p) for p in tok.split("-")) > 6:
@@ -200,6 +238,8 @@ def _org_score(tok: str, kind: str) -> float:
 
 def split_affiliations(text: str) -> tuple[str, tuple[str, ...]]:
     """``"A, B · pku, mit"`` -> ``("A, B", ("pku", "mit"))``."""
+    if "·" not in text and "•" not in text:
+        return text, ()  # most lines (titles, abstracts): skip the regex scan
     matches = list(_AFFIL_SEP_RE.finditer(text))
     if not matches:
         return text, ()
@@ -209,14 +249,23 @@ def split_affiliations(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def strip_et_al(text: str) -> tuple[str, bool]:
+    if "al" not in text[-5:].lower():
+        return text, False  # cannot end in "et al.": skip scanning a long line
     m = _ET_AL_RE.search(text)
-    if m and m.start() > 0:
-        return text[: m.start()].rstrip(" ,"), True
-    return text, False
+    if not m:
+        return text, False
+    end = m.start()
+    while end > 0 and (text[end - 1] == "," or text[end - 1].isspace()):
+        end -= 1
+    if end == 0:
+        return text, False
+    return text[:end], True
 
 
 def parse_author_list(line: str, known: Container[str] | None = None) -> AuthorList | None:
     """A whole line that is an author list (the spaced layout), else None."""
+    if len(line) > _MAX_AUTHOR_LINE_CHARS:
+        return None
     body, affs = split_affiliations(line)
     body, truncated = strip_et_al(body)
     names = [n.strip() for n in body.split(",")]
@@ -239,20 +288,18 @@ def _key(name: str) -> str:
 def _boundaries(segment: str) -> list[int]:
     """Positions where a glued first name may start: an upper-case letter after a
     non-space character, within the last few words of the segment."""
-    words_start = len(segment)
-    spaces = 0
-    for i in range(len(segment) - 1, -1, -1):
-        if segment[i] == " ":
-            spaces += 1
-            if spaces >= _MAX_NAME_TOKENS:
-                break
-        words_start = i
-    out = []
-    for i in range(max(words_start, 1), len(segment)):
-        c, prev = segment[i], segment[i - 1]
-        if _is_upper(c) and prev != " " and prev not in "-'’(/[{":
-            out.append(i)
-    return out
+    # A first name is at most _MAX_NAME_CHARS (x4: decomposed accents): looking further
+    # back only finds names that score 0, at quadratic cost on a huge line.
+    floor = max(0, len(segment) - 4 * _MAX_NAME_CHARS)
+    pos = len(segment)
+    for _ in range(_MAX_NAME_TOKENS):  # back over the last few words
+        pos = segment.rfind(" ", floor, pos)
+        if pos < 0:
+            break
+    start = max(pos + 1 if pos >= 0 else floor, 1)
+    # the regex finds A-Z or non-ASCII after glue in C; istitle() keeps the capitals
+    return [m.start() for m in _CAPITAL_AFTER_GLUE_RE.finditer(segment, start)
+            if _is_upper(m.group())]
 
 
 def _title_end_score(title: str, name: str) -> float:
@@ -281,6 +328,8 @@ def split_glued(
     ``strict`` (a line inside an abstract), a title ending in a full stop is refused:
     that is a sentence, not a title.
     """
+    if len(line) > _MAX_AUTHOR_LINE_CHARS:
+        return None
     body, affs = split_affiliations(line)
     body, truncated = strip_et_al(body)
     parts = body.split(", ")
@@ -295,10 +344,13 @@ def split_glued(
         tail_scores = [name_score(t) for t in tail]
         if tail_scores and min(tail_scores) < NAME_MIN:
             break  # a longer peel cannot repair a non-name on the right
-        tail_known = sum(1 for t in tail if is_known(t))
         glued = parts[len(parts) - k]
+        starts = _boundaries(glued)
+        if not starts:
+            continue  # the usual case for a line of prose: no join, no lookups
+        tail_known = sum(1 for t in tail if is_known(t))
         head = ", ".join(parts[: len(parts) - k])
-        for i in _boundaries(glued):
+        for i in starts:
             first, title_tail = glued[i:], glued[:i]
             s = name_score(first)
             if s < NAME_MIN:

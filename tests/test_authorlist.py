@@ -398,6 +398,15 @@ OWN = [
       "LoRA: Low-Rank Adaptation of Large Language Models",
       ["Edward J. Hu", "Yelong Shen", "Phillip Wallis"], True,
       id="lora"),
+    G("Evaluating Tool Use in LLMsNVIDIA, Bo Adler, Niket Agarwal et al.",
+      "Evaluating Tool Use in LLMs", ["NVIDIA", "Bo Adler", "Niket Agarwal"], True,
+      id="plural-acronym-then-caps-org"),
+    G("Reproducing Protein Structure Prediction with AlphaFoldOpenAI",
+      "Reproducing Protein Structure Prediction with AlphaFold", ["OpenAI"],
+      id="camel-product-then-camel-org"),
+    G("Point Cloud Completion in 3DY. K. Li, Daya Guo",
+      "Point Cloud Completion in 3D", ["Y. K. Li", "Daya Guo"],
+      id="title-ends-3d-then-initials"),
     G("Scaling laws hold across six orders of magnitude.Jared Kaplan, Sam McCandlish",
       "Scaling laws hold across six orders of magnitude.", ["Jared Kaplan", "Sam McCandlish"],
       id="full-stop-title-allowed-when-not-strict"),
@@ -511,6 +520,44 @@ def test_enough_cases():
     assert len(OWN) + len(KNOWN) >= 36
 
 
+# --- every title ending against every kind of first name ---
+# Each title's end and each name's start meet at the glue; all pairs must split the same.
+
+TITLE_ENDS = {
+    "word": "Deep Residual Learning for Image Recognition",
+    "lower": "Training language models to follow instructions with human feedback",
+    "digit": "Instruction Tuning with GPT-4",
+    "7b": "Mistral 7B",
+    "acronym": "BERTScore: Evaluating Text Generation with BERT",
+    "plural-acronym": "QLoRA: Efficient Finetuning of Quantized LLMs",
+    "paren": "Bidirectional Encoder Representations from Transformers (BERT)",
+    "question": "Do Vision Transformers See Like Convolutional Neural Networks?",
+    "camel": "Efficient Memory Management for Large Language Model Serving with PagedAttention",
+    "hyphen-caps": "A Survey on Mixture-of-Experts",
+    "r-cnn": "Mask R-CNN",
+    "t-sne": "Visualizing Data using t-SNE",
+}
+FIRST_NAMES = [
+    "Kaiming He", "Y. K. Li", "Y.K. Li", "Quoc V. Le", "Diederik P Kingma", "Bo Li",
+    "Laurens van der Maaten", "Yann LeCun", "Ryan McDonald", "Jean-Baptiste Alayrac",
+    "Łukasz Kaiser", "Zoë Kravitz", "Émile Borel", "DeepSeek-AI", "OpenAI", "NVIDIA",
+    "Gemini Team", "Emu3 Team",
+]
+
+
+@pytest.mark.parametrize("first", FIRST_NAMES)
+@pytest.mark.parametrize("end", sorted(TITLE_ENDS))
+@pytest.mark.parametrize("rest", [(), ("Daya Guo", "Piotr Dollár")], ids=["alone", "et-al"])
+def test_split_glued_every_title_end_and_first_name(end, first, rest):
+    title = TITLE_ENDS[end]
+    names = (first, *rest)
+    truncated = len(names) == 3
+    line = title + ", ".join(names) + (" et al. · pku" if truncated else "")
+    got = split_glued(line)
+    assert got is not None, line
+    assert (got.title, got.authors.names, got.authors.truncated) == (title, names, truncated)
+
+
 # --- parse_author_list: whole-line author lists (the spaced layout) ---
 
 def A(line, names, truncated=False, affs=(), *, id):
@@ -586,13 +633,14 @@ STRONG_NAMES = [
     "Laurens van der Maaten", "Marie-Catherine de Marneffe", "Yann LeCun", "Ryan McDonald",
     "Siobhán O'Brien", "Jean-Baptiste Alayrac", "Heung-Yeung Shum", "Piotr Dollár",
     unicodedata.normalize("NFD", "Piotr Dollár"), "Łukasz Kaiser", "Zoë Kravitz",
-    "Robert L. Logan IV", "Jong Wook Kim", "DeepSeek-AI", "OpenAI", "NVIDIA", "Gemini Team",
+    "Robert L. Logan IV", "Jong Wook Kim", "Y.-K. Li", "DeepSeek-AI", "OpenAI", "NVIDIA", "Gemini Team",
     "Emu3 Team", "Google DeepMind",
 ]
 WEAK_NAMES = ["Bread", "Anthropic", "Qwen"]  # one plain word: a name maybe, a grocery maybe
 NOT_NAMES = [
     "", "Learning.", "DeepSeek-R1.", "the model", "Report 2", "17,431citations",
-    "BAlbert Q. Jiang", "NNKaiming He", "LLMNVIDIA", "Kaiming He, Ross Girshick",
+    "BAlbert Q. Jiang", "NNKaiming He", "LLMNVIDIA", "MsNVIDIA", "BY. K. Li", "Meta AI.",
+    "Kaiming He, Ross Girshick",
     "Attention Is All You Need for Video Understanding Today",
 ]
 
