@@ -229,21 +229,102 @@ def _progress(total: int, quiet: bool) -> _Progress:
     return _Progress(total, not quiet and total > 20 and sys.stderr.isatty())
 
 
+# -- shell completion (#4) ----------------------------------------------------
+# The callbacks read the catalog through a read-only connection: completing never
+# creates or migrates a catalog, and never fails (a broken catalog completes nothing).
+
+def _completion_db(ctx: click.Context) -> Path:
+    path = ctx.find_root().params.get("db_path")
+    return Path(path) if path else config.default_db_path()
+
+
+def _complete_names(ctx: click.Context, incomplete: str, profiles_only: bool) -> list[str]:
+    try:
+        from catalog.store import complete_names
+
+        return complete_names(_completion_db(ctx), incomplete, profiles_only=profiles_only)
+    except Exception:  # a traceback would land in the user's command line
+        return []
+
+
+def complete_author(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """People and profile owners whose name begins with what was typed."""
+    return _complete_names(ctx, incomplete, profiles_only=False)
+
+
+def complete_profile(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return _complete_names(ctx, incomplete, profiles_only=True)
+
+
+def complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """The catalog's topic codes (every known code when it holds none); a typed name
+    (`comp`) offers the codes of the topics named so."""
+    from click.shell_completion import CompletionItem
+
+    from catalog.topics import TOPICS, topic_name
+
+    try:
+        from catalog.store import complete_topics
+
+        codes = complete_topics(_completion_db(ctx)) or sorted(TOPICS)
+    except Exception:
+        codes = sorted(TOPICS)
+    typed = incomplete.strip()
+    found = [c for c in codes if c.startswith(typed.upper())]
+    if not found and len(typed) > 2:
+        found = [c for c in codes if (topic_name(c) or "").lower().startswith(typed.lower())]
+    return [CompletionItem(c, help=topic_name(c)) for c in found]
+
+
+def _register_bash_quoting() -> None:
+    """Click's bash script inserts a completion as it is, so `Kaiming He` would become
+    two words: escape it for the shell, twice (the script's `read` takes one level),
+    unless the word was begun with a quote (readline then closes the quote itself)."""
+    from click.shell_completion import BashComplete, CompletionItem, add_completion_class
+
+    class QuotingBashComplete(BashComplete):
+        in_quotes = False
+
+        def get_completion_args(self) -> tuple[list[str], str]:
+            # the script joins COMP_WORDS with newlines; the raw word keeps its quote
+            words = os.environ.get("COMP_WORDS", "").split("\n")
+            cword = int(os.environ.get("COMP_CWORD", "0") or 0)
+            self.in_quotes = cword < len(words) and words[cword][:1] in ("'", '"')
+            return super().get_completion_args()
+
+        def format_completion(self, item: CompletionItem) -> str:
+            if item.type != "plain" or self.in_quotes:
+                return super().format_completion(item)
+            import re
+
+            quoted = re.sub(r"([^\w@%+=:,./-])", r"\\\1", item.value)
+            doubled = quoted.replace("\\", "\\\\")
+            return f"{item.type},{doubled}"
+
+    add_completion_class(QuotingBashComplete)
+
+
+_register_bash_quoting()
+
+
 # -- reading ------------------------------------------------------------------
 
 def filter_options(f: Callable) -> Callable:
     """FILTERS, the same on list, search and export."""
     options = [
         click.option("--author", "authors", multiple=True, metavar="NAME",
+                     shell_complete=complete_author,
                      help="By this person: a visible author or the profile's owner "
                           "(repeatable: any of them)"),
         click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
+                     shell_complete=complete_topic,
                      help="In this topic, e.g. CV or 'computer vision' (repeatable)"),
         click.option("--since", metavar="DATE", help="On or after YYYY, YYYY-MM or YYYY-MM-DD"),
         click.option("--until", metavar="DATE", help="On or before YYYY, YYYY-MM or YYYY-MM-DD"),
         click.option("--year", metavar="YYYY[..YYYY]", help="In this year or range of years"),
         click.option("--code", is_flag=True, default=None, help="Only papers with code"),
         click.option("--profile", "profiles", multiple=True, metavar="NAME",
+                     shell_complete=complete_profile,
                      help="Listed on this profile's page (repeatable)"),
     ]
     for option in reversed(options):
@@ -388,11 +469,18 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
     ["name", "topic", "h-index", "papers", "citations", "novelty", "ai-score", "listed"]),
     default="name", show_default=True, help="Order of the profiles (figures: highest first)")
 @click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
+              shell_complete=complete_topic,
               help="Only profiles of this topic (repeatable)")
 @format_option()
 @click.pass_context
 def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | None) -> None:
-    """List the author profiles with their figures."""
+    """List the author profiles with their figures.
+
+    Unnamed pages are listed by their file name.
+
+    \b
+    catalog authors --sort citations --topic CV
+    """
     from catalog.models import PROFILE_KEYS
     from catalog.store import iter_profiles
 
@@ -441,3 +529,190 @@ def _topic_code(text: str) -> str:
 def path(ctx: click.Context) -> None:
     """Print the catalog file's path."""
     click.echo(str(db_path(ctx)))
+
+
+# -- export -------------------------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "bibtex")
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--sort", type=click.Choice(("relevance", *SORT_CHOICES)),
+              help="[default: relevance with a QUERY, else date: newest first]")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+              help="At most this many papers (0: all)")
+@click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS, case_sensitive=False),
+              default="csv", show_default=True, help="Output format (csv even on a terminal)")
+@click.option("-o", "--output", metavar="FILE",
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write to FILE, atomically [default: standard output]")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists")
+@click.option("--escape-formulas/--no-escape-formulas", default=True, show_default=True,
+              help="csv/tsv: prefix cells starting with = + - @ tab CR with ' so that "
+                   "spreadsheets show them as text")
+@click.option("--excel", is_flag=True,
+              help="csv/tsv: start with a UTF-8 byte-order mark so Excel shows accents")
+@click.pass_context
+def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: str,
+           output: Path | None, force: bool, escape_formulas: bool, excel: bool,
+           **kw: Any) -> None:
+    """Write out what `search QUERY` (or `list`, without one) selects: every paper.
+
+    \b
+    catalog export -o papers.csv --excel
+    catalog export "mixture of experts" --since 2024 -f bibtex -o moe.bib
+    catalog export --author "Kaiming He" -f jsonl | jq -r .title
+    """
+    from catalog.export import export_papers, open_output
+    from catalog.store import run_selection
+
+    if excel and fmt not in ("csv", "tsv"):
+        raise click.UsageError("--excel applies to csv and tsv only")
+    cat = _catalog(ctx)
+    plan = cat.plan(query, make_filters(kw), sort=sort, limit=limit or None)
+    _notes(plan.notes)
+    papers = (p for p, _ in run_selection(cat.conn, plan.sql, plan.params))
+    to_file = output is not None and str(output) != "-"
+    progress = _ExportProgress(to_file and sys.stderr.isatty())
+    try:
+        with open_output(output, force=force) as out:
+            n = export_papers(progress.wrap(papers), fmt, out,
+                              escape_formulas=escape_formulas, excel=excel)
+    finally:
+        progress.stop()
+    if to_file:
+        click.echo(f"Exported {n} paper{'' if n == 1 else 's'} to {output}", err=True)
+    elif not n:
+        click.echo("No papers match.", err=True)
+
+
+class _ExportProgress:
+    """A rich progress line on stderr once an export to a file passes a few thousand
+    papers (the count is not known in advance); nothing for small exports."""
+
+    START, EVERY = 5000, 1000
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def wrap(self, papers: Iterable[Any]) -> Iterable[Any]:
+        if not self.enabled:
+            return papers
+
+        def counted() -> Iterable[Any]:
+            for i, p in enumerate(papers, 1):
+                if not i % self.EVERY and i >= self.START:
+                    self._update(i)
+                yield p
+
+        return counted()
+
+    def _update(self, done: int) -> None:
+        if self.bar is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from catalog.render import console
+
+            self.bar = Progress(TextColumn("exporting"), BarColumn(),
+                                TextColumn("{task.completed:,} papers"), TimeElapsedColumn(),
+                                console=console(stderr=True), transient=True)
+            self.task = self.bar.add_task("export", total=None)
+            self.bar.start()
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# -- browsing (#4) --------------------------------------------------------------
+
+def _emit_object(obj: dict[str, Any], fmt: str) -> None:
+    """One JSON object: indented for json, one line for jsonl."""
+    import json
+
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2 if fmt == "json" else None))
+
+
+@cli.command()
+@click.argument("name", shell_complete=complete_author)
+@format_option()
+@click.pass_context
+def author(ctx: click.Context, name: str, fmt: str | None) -> None:
+    """Show one author: profile, papers, co-authors, topics, years.
+
+    NAME is matched forgivingly: case, accents, initials (`yk li`), a first or
+    last name alone (`kaiming`), a typo. json and jsonl give the whole page as
+    one object; csv and tsv give the author's papers.
+
+    \b
+    catalog author "Y. K. Li"
+    catalog author kaiming --format json | jq '.coauthors[:3]'
+    """
+    from catalog.browse import author_page
+
+    if not name.strip():
+        raise click.BadParameter("give an author's name", param_hint="NAME")
+    page = author_page(_catalog(ctx), name)
+    _notes(page.notes)
+    fmt = resolve_format(fmt)
+    if fmt == "table":
+        from catalog.render import author_view, console
+
+        console().print(author_view(page))
+    elif fmt in ("json", "jsonl"):
+        _emit_object(page.to_json(), fmt)
+    else:
+        from catalog.models import PAPER_KEYS
+
+        emit(page.papers, fmt, columns=PAPER_KEYS)
+
+
+@cli.command()
+@format_option()
+@click.pass_context
+def topics(ctx: click.Context, fmt: str | None) -> None:
+    """List the topics: code, name, papers, first and last date.
+
+    \b
+    catalog topics
+    catalog topics --format json | jq -r '.[].code'
+    """
+    from catalog.browse import TOPIC_KEYS, topic_summaries
+
+    def table(rows: list[Any]) -> Any:
+        from catalog.render import topics_table
+
+        return topics_table(rows)
+
+    emit(topic_summaries(open_catalog(ctx)), resolve_format(fmt), columns=TOPIC_KEYS,
+         table=table)
+
+
+@cli.command()
+@format_option()
+@click.pass_context
+def stats(ctx: click.Context, fmt: str | None) -> None:
+    """Summarise: counts, papers per year, top topics and authors.
+
+    json and jsonl give one object; csv and tsv give section, key, value rows.
+
+    \b
+    catalog stats
+    catalog stats --format json | jq .years
+    """
+    from catalog.browse import STAT_KEYS, catalog_stats
+
+    summary = catalog_stats(open_catalog(ctx))
+    fmt = resolve_format(fmt)
+    if fmt == "table":
+        from catalog.render import console, stats_view
+
+        console().print(stats_view(summary))
+    elif fmt in ("json", "jsonl"):
+        _emit_object(summary.to_json(), fmt)
+    else:
+        emit(summary.rows(), fmt, columns=STAT_KEYS)

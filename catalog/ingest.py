@@ -17,7 +17,7 @@ from pathlib import Path
 from catalog.errors import PageError
 from catalog.models import LoadReport
 from catalog.pages import parse_page
-from catalog.store import known_name, save_page
+from catalog.store import WriteCache, known_name, save_page
 
 STDIN = "-"
 
@@ -51,6 +51,14 @@ def decode(data: bytes, source: str, encoding: str | None) -> str:
         raise PageError(
             source, f"not valid {codecs.lookup(enc).name} text: byte 0x{data[e.start]:02x} "
                     f"at offset {e.start}{hint}") from None
+    if encoding:
+        # codecs such as unicode_escape can yield lone surrogates, which no text
+        # column can store
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise PageError(source, f"not valid {codecs.lookup(enc).name} text: an unpaired "
+                                    f"surrogate at character {e.start}") from None
     return text.lstrip("\ufeff")
 
 
@@ -63,12 +71,15 @@ def load_file(
     profile: str | None = None,
     strict: bool = False,
     encoding: str | None = None,
+    cache: WriteCache | None = None,
 ) -> LoadReport:
-    """Parse and save one page; errors are reported in the result, not raised."""
+    """Parse and save one page; errors are reported in the result, not raised.
+    ``cache``: one per load, shared by its files (see ``store.WriteCache``)."""
     report = LoadReport(source=name)
+    cache = cache if cache is not None else WriteCache()
     try:
         text = decode(data, name, encoding)
-        page = parse_page(text, name, as_of=as_of, known=known_name(conn))
+        page = parse_page(text, name, as_of=as_of, known=known_name(conn, cache))
         report.warnings = list(page.warnings)
         report.entries = len(page.entries)
         report.declared = page.profile.papers
@@ -83,7 +94,8 @@ def load_file(
         else:
             profile_name, named = _stem(name), False
         saved = save_page(conn, page, profile_name=profile_name, named=named, as_of=as_of,
-                          source=Path(name).name, sha256=hashlib.sha256(data).hexdigest())
+                          source=Path(name).name, sha256=hashlib.sha256(data).hexdigest(),
+                          cache=cache)
     except PageError as e:
         report.error = str(e)
         return report
@@ -108,6 +120,7 @@ def load_paths(
     on_file: Callable[[LoadReport], None] | None = None,
 ) -> list[LoadReport]:
     reports = []
+    cache = WriteCache()
     for name, path, error in find_files(paths):
         if error:
             report = LoadReport(source=name, error=f"{name}: {error}")
@@ -118,7 +131,7 @@ def load_paths(
                 report = LoadReport(source=name, error=f"{name}: cannot read: {e.strerror}")
             else:
                 report = load_file(conn, name, data, as_of=as_of, profile=profile,
-                                   strict=strict, encoding=encoding)
+                                   strict=strict, encoding=encoding, cache=cache)
         reports.append(report)
         if on_file:
             on_file(report)

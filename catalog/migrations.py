@@ -110,7 +110,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
             score REAL,
             abstract TEXT NOT NULL,
             PRIMARY KEY (paper_pk, profile_id)
-        ) WITHOUT ROWID""")
+        )""")  # a rowid table: WITHOUT ROWID suits small rows, and these hold abstracts
     conn.execute("""
         CREATE TABLE loads (
             id INTEGER PRIMARY KEY,

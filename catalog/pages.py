@@ -45,9 +45,13 @@ _STAT_RES: dict[str, re.Pattern[str]] = {
 }
 _TOPIC_LINE_RE = re.compile(r"^(?:[A-Z]{2})+$")
 # Spaces that a copy from a browser brings in, and characters that carry nothing.
-_SPACE_RE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# every Unicode space (\s covers NBSP, thin, ideographic...) but the line end itself
+_SPACE_RE = re.compile(r"[^\S\n]+")
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MIN_HEADERLESS_ABSTRACT_WORDS = 5
+# `57.0LGCLDec 2, 2025Code` is 25 characters: a much longer line is not an entry header
+# (and a megabyte of capitals is not worth matching letter pair by letter pair)
+_MAX_HEADER_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,11 @@ class EntryHeader:
 def clean_lines(text: str) -> list[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers; BOM, CR, odd spaces folded."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # the whole text in two passes of C, not two per line: neither pattern touches "\n"
+    text = _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
     out = []
     for n, raw in enumerate(text.split("\n"), start=1):
-        line = _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", raw)).strip()
+        line = raw.strip()
         if line:
             out.append((n, line))
     return out
@@ -85,6 +91,8 @@ def resolve_date(month: int, day: int, year: int | None, as_of: dt.date) -> dt.d
 
 
 def parse_entry_header(line: str, as_of: dt.date) -> EntryHeader | None:
+    if len(line) > _MAX_HEADER_CHARS:
+        return None
     m = _ENTRY_HEADER_RE.match(line)
     if not m or not line:
         return None
@@ -110,6 +118,8 @@ def _stat(line: str) -> tuple[str, float | int] | None:
         m = rx.match(line)
         if m:
             raw = m.group(1).replace(",", "")
+            if len(raw.partition(".")[0]) > 18:
+                return None  # no figure is that big; int() and SQLite's INTEGER would fail
             value: float | int = float(raw) if key in ("novelty", "ai_score") else int(raw)
             if isinstance(value, float) and value.is_integer():
                 value = int(value)

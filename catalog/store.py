@@ -15,7 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import secrets
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,15 +43,49 @@ def paper_id(key: str) -> str:
 
 # -- opening -----------------------------------------------------------------
 
-def _inspect(path: Path) -> tuple[int, int, int]:
-    """(application_id, user_version, table count) read without writing anything."""
+def _read_header(path: Path) -> tuple[bytes, int]:
+    """The file's first 100 bytes (SQLite's database header) and its size."""
     try:
         with path.open("rb") as f:
-            magic = f.read(16)
+            return f.read(100), os.fstat(f.fileno()).st_size
     except OSError as e:
         raise DatabaseError(f"cannot read the catalog {path}: {e.strerror}") from None
-    if magic != _SQLITE_MAGIC:
-        raise DatabaseError(f"{path} is not a catalog: not a SQLite database file")
+
+
+def _has_wal(path: Path) -> bool:
+    return Path(f"{path}-wal").exists()
+
+
+def _inspect(path: Path) -> tuple[int, int, int]:
+    """(application_id, user_version, pages beyond the first) read without writing.
+
+    The fields come straight from the header bytes, so a foreign, truncated or newer
+    file is refused without SQLite opening it (a read-only connection to a WAL file
+    leaves -wal and -shm files behind). Only while a -wal file exists, whose commits
+    the header may not show yet, does a read-only connection look instead.
+    """
+    for attempt in range(3):
+        wal = _has_wal(path)
+        head, size = _read_header(path)
+        if head[:16] != _SQLITE_MAGIC:
+            raise DatabaseError(f"{path} is not a catalog: not a SQLite database file")
+        if len(head) < 100:
+            raise DatabaseError(f"{path} is damaged: truncated to {size} bytes")
+        if wal or _has_wal(path) or head[24:28] != head[92:96]:
+            return _inspect_sqlite(path)  # in use, or a header too old to tell its size
+        page_size = int.from_bytes(head[16:18], "big")
+        pages = int.from_bytes(head[28:32], "big")
+        expected = (65536 if page_size == 1 else page_size) * pages
+        if size >= expected:
+            version = int.from_bytes(head[60:64], "big", signed=True)
+            app = int.from_bytes(head[68:72], "big", signed=True)
+            return app, version, pages - 1
+        if attempt < 2:
+            time.sleep(0.05)  # a checkpoint that just ended may have been writing it
+    raise DatabaseError(f"{path} is damaged: truncated ({size} of {expected} bytes)")
+
+
+def _inspect_sqlite(path: Path) -> tuple[int, int, int]:
     try:
         ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
@@ -60,6 +97,40 @@ def _inspect(path: Path) -> tuple[int, int, int]:
     except sqlite3.DatabaseError as e:
         raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
     return app, version, tables
+
+
+def _newer(path: Path, version: int) -> DatabaseError:
+    return DatabaseError(
+        f"{path} was written by a newer catalog (schema {version}, this one "
+        f"knows {SCHEMA_VERSION}): upgrade catalog to use it")
+
+
+def _create(path: Path) -> None:
+    """Make a new, fully migrated catalog appear at ``path`` in one step.
+
+    It is built under a temporary name and hard-linked into place, so that a second
+    process creating the same catalog at the same moment never sees an empty or
+    half-migrated file: whoever links first wins, the other uses that file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+        finally:
+            conn.close()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    except (OSError, sqlite3.Error) as e:
+        if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+            raise DatabaseError(f"cannot create the catalog {path}: {e}") from None
+        # no hard links on this file system: open_db creates it in place
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
 
 def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
@@ -79,21 +150,23 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             raise DatabaseError(
                 f"{path} is a SQLite database of another application, not a catalog")
         if version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{path} was written by a newer catalog (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}): upgrade catalog to use it")
+            raise _newer(path, version)
     elif not create:
         raise DatabaseNotFound(
             f"no catalog at {path}: load pages first with `catalog load PATH`")
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA recursive_triggers = ON")
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # a newer catalog's commit the header did not show
+            conn.close()
+            raise _newer(path, version)
+        if version < SCHEMA_VERSION:
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -135,20 +208,58 @@ def _merge(sightings: Sequence[tuple]) -> dict:
     return out
 
 
-def known_name(conn: sqlite3.Connection):
+class WriteCache:
+    """What one load has learnt, kept across its transactions: people's ids by name
+    key. Ids written by a transaction count only once it commits (a rolled-back page
+    takes its new people with it), and the cache is bounded for any corpus size."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.people: dict[str, int] = {}
+        self._new: dict[str, int] = {}
+
+    def person(self, key: str) -> int | None:
+        return self.people.get(key) or self._new.get(key)
+
+    def add(self, key: str, pid: int) -> None:
+        self._new[key] = pid
+
+    def commit(self) -> None:
+        if len(self.people) + len(self._new) > self.LIMIT:
+            self.people.clear()
+        self.people.update(self._new)
+        self._new.clear()
+
+    def rollback(self) -> None:
+        self._new.clear()
+
+
+def known_name(conn: sqlite3.Connection, cache: WriteCache | None = None):
     """A predicate on name keys: does the catalog already know this person?"""
     def check(key: str) -> bool:
+        if cache is not None and cache.person(key) is not None:
+            return True
         return conn.execute(
             "SELECT 1 FROM people WHERE name_key = ?", (key,)).fetchone() is not None
     return check
 
 
-def _person_id(conn: sqlite3.Connection, name: str) -> int:
-    return conn.execute(
-        "INSERT INTO people (name, name_key) VALUES (?, ?) "
-        "ON CONFLICT(name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id",
-        (name, name_key(name)),
-    ).fetchone()[0]
+def _person_id(conn: sqlite3.Connection, name: str, cache: WriteCache | None = None) -> int:
+    """The person's id, added on first sight (the first spelling seen is the one kept)."""
+    key = name_key(name)
+    if cache is not None:
+        pid = cache.person(key)
+        if pid is not None:
+            return pid
+    # a look-up first: an upsert would rewrite the row of every known person
+    row = conn.execute("SELECT id FROM people WHERE name_key = ?", (key,)).fetchone()
+    if row is None:
+        row = conn.execute("INSERT INTO people (name, name_key) VALUES (?, ?) RETURNING id",
+                           (name, key)).fetchone()
+    if cache is not None:
+        cache.add(key, row[0])
+    return row[0]
 
 
 def _fts_row(row: dict) -> tuple:
@@ -162,6 +273,20 @@ _FTS_DELETE = (f"INSERT INTO papers_fts (papers_fts, rowid, {_FTS_COLS_SQL}) "
                f"VALUES ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})")
 
 
+def _begin_write(conn: sqlite3.Connection) -> None:
+    """Take the write lock, waiting up to the busy timeout while another process holds
+    it (another `catalog load`): IMMEDIATE, so a transaction never has to give up
+    half-way because someone else wrote first."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise DatabaseError(
+                f"the catalog is busy: another process has been writing to it for "
+                f"{BUSY_TIMEOUT_MS // 1000} s; try again when it is done") from None
+        raise
+
+
 def save_page(
     conn: sqlite3.Connection,
     page: Page,
@@ -171,26 +296,32 @@ def save_page(
     as_of: dt.date,
     source: str,
     sha256: str,
+    cache: WriteCache | None = None,
 ) -> SaveResult:
-    """Write one parsed page in one transaction (all of it, or none of it)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """Write one parsed page in one transaction (all of it, or none of it).
+
+    ``cache`` (one per load) saves look-ups that earlier pages of the load made."""
+    cache = cache if cache is not None else WriteCache()
+    _begin_write(conn)
     try:
         result = _save_page(conn, page, profile_name, named, as_of.isoformat(),
-                            source, sha256)
+                            source, sha256, cache)
         conn.execute("COMMIT")
+        cache.commit()
         return result
     except BaseException:
+        cache.rollback()
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
 
 
 def _save_profile(conn: sqlite3.Connection, page: Page, name: str, named: bool,
-                  as_of: str, source: str) -> int:
+                  as_of: str, source: str, cache: WriteCache) -> int:
     p = page.profile
     figures = (p.topic, p.h_index, p.papers, p.citations, p.novelty, p.ai_score)
     key = name_key(name) or name
-    person = _person_id(conn, name) if named else None
+    person = _person_id(conn, name, cache) if named else None
     row = conn.execute("SELECT id, as_of FROM profiles WHERE name_key = ?", (key,)).fetchone()
     if row is None:
         profile_id = conn.execute(
@@ -214,9 +345,9 @@ def _save_profile(conn: sqlite3.Connection, page: Page, name: str, named: bool,
 
 
 def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_of: str,
-               source: str, sha256: str) -> SaveResult:
+               source: str, sha256: str, cache: WriteCache) -> SaveResult:
     result = SaveResult(name)
-    profile_id = _save_profile(conn, page, name, named, as_of, source)
+    profile_id = _save_profile(conn, page, name, named, as_of, source, cache)
     if conn.execute("SELECT 1 FROM loads WHERE sha256 = ? AND as_of = ? AND profile_id = ?",
                     (sha256, as_of, profile_id)).fetchone():
         # the very same page, captured on the same day: nothing to change
@@ -228,34 +359,102 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
         "VALUES (?,?,?,?,?,?) RETURNING id",
         (source, sha256, as_of, profile_id, len(page.entries), now),
     ).fetchone()[0]
-    for entry in page.entries:
-        key = title_key(entry.title)
+    keyed = [(title_key(e.title), e) for e in page.entries]
+    held = _papers_held(conn, [k for k, _ in keyed])
+    batch = _NewPapers(conn, profile_id, as_of, load_id, cache)
+    for key, entry in keyed:
         sighting = _sighting(entry)
-        row = conn.execute("SELECT pk FROM papers WHERE title_key = ?", (key,)).fetchone()
-        if row is None:
-            pk = _insert_paper(conn, key, sighting)
+        pk = held.get(key) or batch.pks.get(key)
+        if pk is None:
+            # a new paper, the common case: written in batches, one statement a table
+            _insert_paper(batch, key, sighting)
             result.new += 1
-        else:
-            pk = row[0]
-            old = conn.execute(
-                f"SELECT as_of, {', '.join(_SIGHTING_FIELDS)} FROM sightings "
-                "WHERE paper_pk = ? AND profile_id = ?", (pk, profile_id)).fetchone()
-            # the same profile's older capture never overwrites a newer one
-            if old is not None and (old[1:] == sighting or old[0] > as_of):
-                conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) "
-                             "VALUES (?, ?)", (profile_id, pk))
-                result.unchanged += 1
-                continue
-            result.merged += 1
-        conn.execute(
-            f"INSERT OR REPLACE INTO sightings (paper_pk, profile_id, as_of, load_id, "
-            f"{', '.join(_SIGHTING_FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (pk, profile_id, as_of, load_id, *sighting))
+            continue
+        # a paper that the catalog or this very page holds already: row by row, with
+        # this page's new papers written first so that the SQL below sees them
+        batch.flush()
+        old = conn.execute(
+            f"SELECT as_of, {', '.join(_SIGHTING_FIELDS)} FROM sightings "
+            "WHERE paper_pk = ? AND profile_id = ?", (pk, profile_id)).fetchone()
+        # the same profile's older capture never overwrites a newer one
+        if old is not None and (old[1:] == sighting or old[0] > as_of):
+            conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) "
+                         "VALUES (?, ?)", (profile_id, pk))
+            result.unchanged += 1
+            continue
+        result.merged += 1
+        conn.execute(_SIGHTING_INSERT, (pk, profile_id, as_of, load_id, *sighting))
         conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) VALUES (?, ?)",
                      (profile_id, pk))
-        if row is not None:
-            _remerge(conn, pk)
+        _remerge(conn, pk, cache)
+    batch.flush()
     return result
+
+
+def _papers_held(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]:
+    """{title key: pk} of the papers with these keys that the catalog holds, in one
+    query per 500 keys."""
+    held: dict[str, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i:i + 500]
+        for key, pk in conn.execute(
+                f"SELECT title_key, pk FROM papers WHERE title_key IN {_in(chunk)}", chunk):
+            held[key] = pk
+    return held
+
+
+def _insert_paper(batch: _NewPapers, key: str, sighting: tuple) -> int:
+    """Queue one new paper for the page's batch; its pk."""
+    return batch.add(key, sighting)
+
+
+class _NewPapers:
+    """A page's new papers, written with one ``executemany`` per table. Their pks are
+    assigned here as SQLite would (the largest so far, plus one): the page's write
+    transaction holds the lock, so no one else can take them."""
+
+    def __init__(self, conn: sqlite3.Connection, profile_id: int, as_of: str, load_id: int,
+                 cache: WriteCache) -> None:
+        self.conn, self.profile_id, self.as_of, self.load_id = conn, profile_id, as_of, load_id
+        self.cache = cache
+        self.pks: dict[str, int] = {}
+        self.next_pk = 0
+        self.papers: list[tuple] = []
+        self.fts: list[tuple] = []
+        self.authorships: list[tuple] = []
+        self.sightings: list[tuple] = []
+
+    def add(self, key: str, s: tuple) -> int:
+        if not self.next_pk:
+            self.next_pk = self.conn.execute(
+                "SELECT coalesce(max(pk), 0) + 1 FROM papers").fetchone()[0]
+        pk = self.next_pk
+        self.next_pk += 1
+        self.pks[key] = pk
+        # s: title, authors, authors_truncated, affiliations, topic, date, has_code,
+        # score, abstract (_SIGHTING_FIELDS)
+        year = int(s[5][:4]) if s[5] else None
+        self.papers.append((pk, paper_id(key), key, *s[:6], year, *s[6:]))
+        self.fts.append((pk, s[0], s[1], s[3], s[8]))
+        self.authorships += [(pk, i, _person_id(self.conn, n, self.cache))
+                             for i, n in enumerate(s[1].split(", ")) if n]
+        self.sightings.append((pk, self.profile_id, self.as_of, self.load_id, *s))
+        return pk
+
+    def flush(self) -> None:
+        if not self.papers:
+            return
+        conn = self.conn
+        conn.executemany(_PAPER_INSERT, self.papers)
+        conn.executemany(_FTS_INSERT, self.fts)
+        conn.executemany("INSERT INTO authorships (paper_pk, position, person_id) "
+                         "VALUES (?, ?, ?)", self.authorships)
+        conn.executemany(_SIGHTING_INSERT, self.sightings)
+        conn.executemany("INSERT OR IGNORE INTO listings (profile_id, paper_pk) VALUES (?, ?)",
+                         [(self.profile_id, row[0]) for row in self.papers])
+        for rows in (self.papers, self.fts, self.authorships, self.sightings):
+            rows.clear()
 
 
 _PAPER_COLS = ("title", "authors", "authors_truncated", "affiliations", "topic", "date",
@@ -267,26 +466,21 @@ def _row_values(row: dict) -> tuple:
     return tuple(year if c == "year" else row[c] for c in _PAPER_COLS)
 
 
-def _insert_paper(conn: sqlite3.Connection, key: str, sighting: tuple) -> int:
-    row = dict(zip(_SIGHTING_FIELDS, sighting))
-    pk = conn.execute(
-        f"INSERT INTO papers (id, title_key, {', '.join(_PAPER_COLS)}) "
-        f"VALUES (?, ?, {', '.join('?' * len(_PAPER_COLS))}) RETURNING pk",
-        (paper_id(key), key, *_row_values(row)),
-    ).fetchone()[0]
-    conn.execute(_FTS_INSERT, (pk, *_fts_row(row)))
-    _save_authorships(conn, pk, row["authors"])
-    return pk
+_PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, {', '.join(_PAPER_COLS)}) "
+                 f"VALUES (?, ?, ?, {', '.join('?' * len(_PAPER_COLS))})")
+_SIGHTING_INSERT = (f"INSERT OR REPLACE INTO sightings (paper_pk, profile_id, as_of, load_id, "
+                    f"{', '.join(_SIGHTING_FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
-def _save_authorships(conn: sqlite3.Connection, pk: int, authors: str) -> None:
+def _save_authorships(conn: sqlite3.Connection, pk: int, authors: str,
+                      cache: WriteCache | None = None) -> None:
     conn.execute("DELETE FROM authorships WHERE paper_pk = ?", (pk,))
     conn.executemany(
         "INSERT INTO authorships (paper_pk, position, person_id) VALUES (?, ?, ?)",
-        [(pk, i, _person_id(conn, n)) for i, n in enumerate(authors.split(", ")) if n])
+        [(pk, i, _person_id(conn, n, cache)) for i, n in enumerate(authors.split(", ")) if n])
 
 
-def _remerge(conn: sqlite3.Connection, pk: int) -> None:
+def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None) -> None:
     sightings = conn.execute(
         f"SELECT {', '.join(_SIGHTING_FIELDS)} FROM sightings WHERE paper_pk = ? "
         "ORDER BY as_of, load_id", (pk,)).fetchall()
@@ -303,7 +497,7 @@ def _remerge(conn: sqlite3.Connection, pk: int) -> None:
     conn.execute(_FTS_DELETE, (pk, *_fts_row(old)))
     conn.execute(_FTS_INSERT, (pk, *_fts_row(new)))
     if old["authors"] != new["authors"]:
-        _save_authorships(conn, pk, new["authors"])
+        _save_authorships(conn, pk, new["authors"], cache)
 
 
 # -- reading -----------------------------------------------------------------
@@ -512,3 +706,122 @@ def all_names(conn: sqlite3.Connection) -> list[str]:
 
 def profile_names(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM profiles")]
+
+
+# -- browsing: author pages, topics, statistics, shell completion (#4) -----------
+
+def profile_summary(conn: sqlite3.Connection, profile_id: int) -> ProfileSummary | None:
+    return next(iter_profiles(conn, "WHERE pr.id = ?", (profile_id,)), None)
+
+
+def profile_history(conn: sqlite3.Connection, profile_id: int) -> list[tuple]:
+    """(as_of, source, topic, h_index, papers, citations, novelty, ai_score) of each
+    capture of a profile header, oldest first."""
+    return conn.execute(
+        "SELECT as_of, source, topic, h_index, papers, citations, novelty, ai_score "
+        "FROM profile_snapshots WHERE profile_id = ? ORDER BY as_of", (profile_id,)).fetchall()
+
+
+def coauthor_counts(conn: sqlite3.Connection, sel: Selection, exclude_keys: Sequence[str]
+                    ) -> list[tuple[str, int]]:
+    """(name, shared papers) of the people in the visible author lists of the selected
+    papers, most shared first; ``exclude_keys`` (name keys) leaves the author out."""
+    clauses, params = where_sql(sel)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return conn.execute(
+        "SELECT pe.name, count(DISTINCT a.paper_pk) AS n FROM authorships a "
+        "JOIN people pe ON pe.id = a.person_id "
+        f"WHERE a.paper_pk IN (SELECT p.pk FROM papers p {where}) "
+        f"AND pe.name_key NOT IN {_in(exclude_keys)} "
+        "GROUP BY pe.id ORDER BY n DESC, pe.name COLLATE NOCASE",
+        (*params, *exclude_keys)).fetchall()
+
+
+def topic_counts(conn: sqlite3.Connection) -> list[tuple[str, int, str | None, str | None]]:
+    """(code, papers, first date, last date) per topic, most papers first."""
+    return conn.execute(
+        "SELECT topic, count(*) AS n, min(date), max(date) FROM papers "
+        "WHERE topic IS NOT NULL GROUP BY topic ORDER BY n DESC, topic").fetchall()
+
+
+def year_counts(conn: sqlite3.Connection) -> list[tuple[int | None, int]]:
+    """(year, papers), oldest first; the undated papers come last, as year None."""
+    return conn.execute(
+        "SELECT year, count(*) FROM papers GROUP BY year ORDER BY year IS NULL, year"
+    ).fetchall()
+
+
+def browse_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM profiles), "
+        "(SELECT count(*) FROM people), (SELECT count(*) FROM papers WHERE has_code)"
+    ).fetchone()
+    return dict(zip(("papers", "profiles", "people", "with_code"), row))
+
+
+# A person's papers: visible authorships plus the pages of the profiles they own,
+# the rule of the --author filter.
+_PERSON_PAPERS = """
+SELECT person_id, paper_pk FROM authorships
+UNION
+SELECT pr.person_id, l.paper_pk FROM listings l JOIN profiles pr ON pr.id = l.profile_id
+WHERE pr.person_id IS NOT NULL"""
+
+
+def top_authors(conn: sqlite3.Connection, limit: int) -> list[tuple[str, int]]:
+    """(name, papers) of the people with the most papers."""
+    return conn.execute(
+        f"SELECT pe.name, count(*) AS n FROM ({_PERSON_PAPERS}) pp "
+        "JOIN people pe ON pe.id = pp.person_id "
+        "GROUP BY pe.id ORDER BY n DESC, pe.name COLLATE NOCASE LIMIT ?", (limit,)).fetchall()
+
+
+def _read_only(path: Path) -> sqlite3.Connection | None:
+    """A connection that can neither create nor change the file (shell completion)."""
+    if not path.is_file():
+        return None
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+
+
+_LIKE_ESCAPES = {ord(c): "\\" + c for c in "\\%_"}
+
+
+def complete_names(path: Path, typed: str, *, profiles_only: bool = False,
+                   limit: int = 100) -> list[str]:
+    """Names of people and profiles that ``typed`` begins, matched by name key (case,
+    accents, dots and spaces ignored); else names with a word that begins so."""
+    conn = _read_only(path)
+    if conn is None:
+        return []
+    try:
+        tables = ("profiles",) if profiles_only else ("people", "profiles")
+        union = " UNION ".join(f"SELECT name FROM {t} WHERE name_key GLOB ?" for t in tables)
+        key = name_key(typed)
+        found = [r[0] for r in conn.execute(
+            f"SELECT name FROM ({union}) ORDER BY name COLLATE NOCASE LIMIT ?",
+            (*(key + "*" for _ in tables), limit))]
+        if found or not key:
+            return found
+        # no name begins so: a later word may ("dollar" -> "Piotr Dollár")
+        conn.create_function("fold", 1, fold, deterministic=True)
+        pattern = "% " + fold(typed).strip().translate(_LIKE_ESCAPES) + "%"
+        union = " UNION ".join(
+            f"SELECT name FROM {t} WHERE ' ' || fold(name) LIKE ? ESCAPE '\\'" for t in tables)
+        return [r[0] for r in conn.execute(
+            f"SELECT name FROM ({union}) ORDER BY name COLLATE NOCASE LIMIT ?",
+            (*(pattern for _ in tables), limit))]
+    finally:
+        conn.close()
+
+
+def complete_topics(path: Path) -> list[str]:
+    """The topic codes the catalog's papers and profiles carry."""
+    conn = _read_only(path)
+    if conn is None:
+        return []
+    try:
+        return [r[0] for r in conn.execute(
+            "SELECT topic FROM papers WHERE topic IS NOT NULL "
+            "UNION SELECT topic FROM profiles WHERE topic IS NOT NULL ORDER BY 1")]
+    finally:
+        conn.close()
