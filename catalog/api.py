@@ -140,6 +140,8 @@ class Catalog:
         owner, matched regardless of case, accents, spacing and initials; then by
         rapidfuzz when one close name is clearly best."""
         key = names.name_key(name)
+        if not key:
+            raise QuerySyntaxError(f"author: {name!r} is not a name")
         people = store.people_by_key(self.conn, key)
         profiles = store.profiles_for(self.conn, key, [p[0] for p in people])
         if people or profiles:

@@ -451,7 +451,7 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
         raise NotFound(f"no paper with id {paper_id!r} (ids are shown by `catalog list`)")
     if len(found) > 1:
         raise NotFound(f"id {paper_id!r} is ambiguous: " + ", ".join(p.id for p in found))
-    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    fmt = resolve_format(fmt)
     if fmt == "table":
         from catalog.render import console, paper_panel
 

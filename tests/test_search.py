@@ -314,3 +314,16 @@ def test_sqlite_utils_can_search_the_catalog(full_db):
     db = sqlite_utils.Database(full_db)
     assert db["papers"].detect_fts() == "papers_fts"
     assert [r["title"] for r in db["papers"].search("faiss")] == ["The Faiss library"]
+
+
+def test_empty_author_is_a_usage_error(invoke, full_db):
+    result = invoke("--db", full_db, "list", "--author", " . ")
+    assert result.exit_code == 2 and "not a name" in result.stderr
+
+
+def test_show_piped_defaults_to_tsv(invoke, full_db):
+    ids = json.loads(invoke("--db", full_db, "search", "faiss", "-f", "json").stdout)
+    result = invoke("--db", full_db, "show", ids[0]["id"])
+    assert result.stdout.splitlines()[0].startswith("id\ttitle")
+    one = json.loads(invoke("--db", full_db, "show", ids[0]["id"], "-f", "json").stdout)
+    assert one["title"] == "The Faiss library"
