@@ -37,6 +37,12 @@ class SearchResult:
 
 
 @dataclass
+class Selected:
+    papers: Iterator[Paper]
+    notes: list[str]
+
+
+@dataclass
 class Plan:
     """A resolved query: the SQL that selects, plus what the user should be told."""
 
@@ -117,8 +123,14 @@ class Catalog:
                filters: Filters | None = None, **kw: object) -> Iterator[Paper]:
         """Stream the selection (list and export): memory stays flat at any size."""
         f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
-        plan = self.plan(query, f, sort=sort, limit=limit)
-        return (paper for paper, _ in store.run_selection(self.conn, plan.sql, plan.params))
+        return self.select(query, f, sort=sort, limit=limit).papers
+
+    def select(self, query: str = "", filters: Filters | None = None, *,
+               sort: str | None = None, limit: int | None = None) -> Selected:
+        """The selection as a stream, with what the user should be told about it."""
+        plan = self.plan(query, filters or Filters(), sort=sort, limit=limit)
+        rows = store.run_selection(self.conn, plan.sql, plan.params)
+        return Selected((paper for paper, _ in rows), plan.notes)
 
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
              limit: int | None = None, snippets: bool = False) -> Plan:

@@ -361,14 +361,9 @@ def list_(ctx: click.Context, sort: str, limit: int, fmt: str | None, **kw: Any)
     """
     from catalog.models import PAPER_KEYS
 
-    filters = make_filters(kw)
-    cat = _catalog(ctx)
-    plan = cat.plan("", filters, sort=sort, limit=limit or None)
-    _notes(plan.notes)
-    from catalog.store import run_selection
-
-    papers = (p for p, _ in run_selection(cat.conn, plan.sql, plan.params))
-    _emit_papers(papers, resolve_format(fmt), PAPER_KEYS)
+    selected = _catalog(ctx).select("", make_filters(kw), sort=sort, limit=limit or None)
+    _notes(selected.notes)
+    _emit_papers(selected.papers, resolve_format(fmt), PAPER_KEYS)
 
 
 def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
@@ -466,7 +461,8 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
 
 @cli.command()
 @click.option("--sort", type=click.Choice(
-    ["name", "topic", "h-index", "papers", "citations", "novelty", "ai-score", "listed"]),
+    ["name", "topic", "h-index", "papers", "citations", "novelty", "ai-score", "listed",
+     "loaded"]),
     default="name", show_default=True, help="Order of the profiles (figures: highest first)")
 @click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
               shell_complete=complete_topic,
@@ -485,13 +481,7 @@ def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | N
     from catalog.store import iter_profiles
 
     conn = open_catalog(ctx)
-    where, params = "", []
-    if topics:
-        codes = [_topic_code(t) for t in topics]
-        where = f"WHERE pr.topic IN ({', '.join('?' * len(codes))})"
-        params = codes
-    order = _PROFILE_ORDER[sort]
-    rows = iter_profiles(conn, where, params, order)
+    rows = iter_profiles(conn, topics=[_topic_code(t) for t in topics], sort=sort)
 
     def table(rows: list[Any]) -> Any:
         from catalog.render import profiles_table
@@ -499,19 +489,6 @@ def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | N
         return profiles_table(rows)
 
     emit(rows, resolve_format(fmt), columns=PROFILE_KEYS, table=table)
-
-
-# whitelisted ORDER BY clauses: user input only ever picks a key
-_PROFILE_ORDER = {
-    "name": "pr.name COLLATE NOCASE",
-    "topic": "pr.topic IS NULL, pr.topic, pr.name COLLATE NOCASE",
-    "h-index": "pr.h_index IS NULL, pr.h_index DESC, pr.name",
-    "papers": "pr.papers IS NULL, pr.papers DESC, pr.name",
-    "citations": "pr.citations IS NULL, pr.citations DESC, pr.name",
-    "novelty": "pr.novelty IS NULL, pr.novelty DESC, pr.name",
-    "ai-score": "pr.ai_score IS NULL, pr.ai_score DESC, pr.name",
-    "listed": "listed DESC, pr.name",
-}
 
 
 def _topic_code(text: str) -> str:
@@ -566,14 +543,12 @@ def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: st
     catalog export --author "Kaiming He" -f jsonl | jq -r .title
     """
     from catalog.export import export_papers, open_output
-    from catalog.store import run_selection
 
     if excel and fmt not in ("csv", "tsv"):
         raise click.UsageError("--excel applies to csv and tsv only")
-    cat = _catalog(ctx)
-    plan = cat.plan(query, make_filters(kw), sort=sort, limit=limit or None)
-    _notes(plan.notes)
-    papers = (p for p, _ in run_selection(cat.conn, plan.sql, plan.params))
+    selected = _catalog(ctx).select(query, make_filters(kw), sort=sort, limit=limit or None)
+    _notes(selected.notes)
+    papers = selected.papers
     to_file = output is not None and str(output) != "-"
     progress = _ExportProgress(to_file and sys.stderr.isatty())
     try:

@@ -383,6 +383,9 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
             result.unchanged += 1
             continue
         result.merged += 1
+        if old is not None:
+            conn.execute("DELETE FROM sightings WHERE paper_pk = ? AND profile_id = ?",
+                         (pk, profile_id))
         conn.execute(_SIGHTING_INSERT, (pk, profile_id, as_of, load_id, *sighting))
         conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) VALUES (?, ?)",
                      (profile_id, pk))
@@ -468,7 +471,7 @@ def _row_values(row: dict) -> tuple:
 
 _PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, {', '.join(_PAPER_COLS)}) "
                  f"VALUES (?, ?, ?, {', '.join('?' * len(_PAPER_COLS))})")
-_SIGHTING_INSERT = (f"INSERT OR REPLACE INTO sightings (paper_pk, profile_id, as_of, load_id, "
+_SIGHTING_INSERT = (f"INSERT INTO sightings (paper_pk, profile_id, as_of, load_id, "
                     f"{', '.join(_SIGHTING_FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
@@ -545,9 +548,33 @@ SELECT pr.name, pr.topic, pr.h_index, pr.papers, pr.citations, pr.novelty, pr.ai
 FROM profiles pr"""
 
 
-def iter_profiles(conn: sqlite3.Connection, where: str = "", params: Sequence = (),
-                  order: str = "pr.id") -> Iterator[ProfileSummary]:
-    for row in conn.execute(f"{PROFILE_SELECT} {where} ORDER BY {order}", params):
+# whitelisted ORDER BY clauses: user input only ever picks a key
+PROFILE_SORTS = {
+    "name": "pr.name COLLATE NOCASE",
+    "topic": "pr.topic IS NULL, pr.topic, pr.name COLLATE NOCASE",
+    "h-index": "pr.h_index IS NULL, pr.h_index DESC, pr.name",
+    "papers": "pr.papers IS NULL, pr.papers DESC, pr.name",
+    "citations": "pr.citations IS NULL, pr.citations DESC, pr.name",
+    "novelty": "pr.novelty IS NULL, pr.novelty DESC, pr.name",
+    "ai-score": "pr.ai_score IS NULL, pr.ai_score DESC, pr.name",
+    "listed": "listed DESC, pr.name",
+    "loaded": "pr.id",
+}
+
+
+def iter_profiles(conn: sqlite3.Connection, *, topics: Sequence[str] = (),
+                  profile_id: int | None = None, sort: str = "loaded"
+                  ) -> Iterator[ProfileSummary]:
+    clauses, params = [], []
+    if topics:
+        clauses.append(f"pr.topic IN {_in(topics)}")
+        params += list(topics)
+    if profile_id is not None:
+        clauses.append("pr.id = ?")
+        params.append(profile_id)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    for row in conn.execute(f"{PROFILE_SELECT} {where} ORDER BY {PROFILE_SORTS[sort]}",
+                            params):
         yield ProfileSummary(*row)
 
 
@@ -711,7 +738,7 @@ def profile_names(conn: sqlite3.Connection) -> list[str]:
 # -- browsing: author pages, topics, statistics, shell completion (#4) -----------
 
 def profile_summary(conn: sqlite3.Connection, profile_id: int) -> ProfileSummary | None:
-    return next(iter_profiles(conn, "WHERE pr.id = ?", (profile_id,)), None)
+    return next(iter_profiles(conn, profile_id=profile_id), None)
 
 
 def profile_history(conn: sqlite3.Connection, profile_id: int) -> list[tuple]:
