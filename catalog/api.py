@@ -159,14 +159,14 @@ class Catalog:
         if people or profiles:
             shown = people[0][1] if people else profiles[0][1]
             return shown, [p[0] for p in people], [p[0] for p in profiles], None
-        everyone = store.all_names(self.conn)
-        match = names.resolve(name, everyone)
+        everyone, keys, words = store.name_table(self.conn)
+        match = names.resolve(name, everyone, keys=keys, words=words)
         if match.name is None:
             if match.candidates:
                 raise UnknownAuthor(
                     f"author {name!r} is ambiguous; did you mean: "
                     + "; ".join(match.candidates[:8]), list(match.candidates))
-            near = names.nearest(name, everyone)
+            near = names.nearest(name, everyone, words=words)
             hint = f"; nearest: {'; '.join(near)}" if near else ""
             raise UnknownAuthor(f"no author matches {name!r}{hint}", near)
         shown, people_ids, profile_ids, _ = self.resolve_author(match.name)

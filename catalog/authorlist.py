@@ -328,45 +328,13 @@ def split_glued(
     ``strict`` (a line inside an abstract), a title ending in a full stop is refused:
     that is a sentence, not a title.
     """
-    if len(line) > _MAX_AUTHOR_LINE_CHARS:
+    found = _glued_candidates(line)
+    if found is None:
         return None
-    body, affs = split_affiliations(line)
-    body, truncated = strip_et_al(body)
-    parts = body.split(", ")
-    if len(parts[-1]) > _MAX_NAME_CHARS * 2:
-        return None
+    truncated, affs, every = found
     is_known = _known_predicate(known)
-    candidates: list[tuple[float, str, tuple[str, ...]]] = []
-    for k in range(1, _MAX_NAMES + 1):
-        if len(parts) < k:
-            break
-        tail = parts[len(parts) - k + 1:] if k > 1 else []
-        tail_scores = [name_score(t) for t in tail]
-        if tail_scores and min(tail_scores) < NAME_MIN:
-            break  # a longer peel cannot repair a non-name on the right
-        glued = parts[len(parts) - k]
-        starts = _boundaries(glued)
-        if not starts:
-            continue  # the usual case for a line of prose: no join, no lookups
-        tail_known = sum(1 for t in tail if is_known(t))
-        head = ", ".join(parts[: len(parts) - k])
-        for i in starts:
-            first, title_tail = glued[i:], glued[:i]
-            s = name_score(first)
-            if s < NAME_MIN:
-                continue
-            title = f"{head}, {title_tail}" if head else title_tail
-            if strict and (title.endswith(".") or len(title) > 400):
-                continue
-            total = s + _title_end_score(title_tail, first)
-            if tail_scores:
-                total += 0.25 * min(tail_scores)
-            if truncated and k != _MAX_NAMES:
-                total -= 0.5  # the site shows exactly three names before et al.
-            if max([s, *tail_scores]) < STRONG:
-                total -= 1.0
-            total += 0.1 * tail_known
-            candidates.append((total, title.rstrip(), (first, *tail)))
+    candidates = [(total + 0.1 * sum(1 for t in names[1:] if is_known(t)), title, names)
+                  for total, title, names, strict_ok in every if strict_ok or not strict]
     if not candidates:
         return None
     candidates.sort(key=lambda c: -c[0])
@@ -385,6 +353,52 @@ def split_glued(
     if not best[1].strip():
         return None
     return Split(best[1], AuthorList(best[2], truncated, affs), best[0], margin)
+
+
+_Candidate = tuple[float, str, tuple[str, ...], bool]
+
+
+@functools.lru_cache(maxsize=1024)
+def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidate, ...]] | None:
+    """The part of ``split_glued`` that known names do not change, cached (a page's
+    parser asks about most lines twice): (truncated, affiliations, every candidate as
+    (score before known tail names count, title, names, allowed in a strict read))."""
+    if len(line) > _MAX_AUTHOR_LINE_CHARS:
+        return None
+    body, affs = split_affiliations(line)
+    body, truncated = strip_et_al(body)
+    parts = body.split(", ")
+    if len(parts[-1]) > _MAX_NAME_CHARS * 2:
+        return None
+    candidates: list[_Candidate] = []
+    for k in range(1, _MAX_NAMES + 1):
+        if len(parts) < k:
+            break
+        tail = parts[len(parts) - k + 1:] if k > 1 else []
+        tail_scores = [name_score(t) for t in tail]
+        if tail_scores and min(tail_scores) < NAME_MIN:
+            break  # a longer peel cannot repair a non-name on the right
+        glued = parts[len(parts) - k]
+        starts = _boundaries(glued)
+        if not starts:
+            continue  # the usual case for a line of prose
+        head = ", ".join(parts[: len(parts) - k])
+        for i in starts:
+            first, title_tail = glued[i:], glued[:i]
+            s = name_score(first)
+            if s < NAME_MIN:
+                continue
+            title = f"{head}, {title_tail}" if head else title_tail
+            strict_ok = not (title.endswith(".") or len(title) > 400)
+            total = s + _title_end_score(title_tail, first)
+            if tail_scores:
+                total += 0.25 * min(tail_scores)
+            if truncated and k != _MAX_NAMES:
+                total -= 0.5  # the site shows exactly three names before et al.
+            if max([s, *tail_scores]) < STRONG:
+                total -= 1.0
+            candidates.append((total, title.rstrip(), (first, *tail), strict_ok))
+    return truncated, affs, tuple(candidates)
 
 
 def _known_predicate(

@@ -21,6 +21,8 @@ _EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "
 
 def fold(text: str) -> str:
     """Lower-case, accent-free text: ``Dollár`` -> ``dollar``."""
+    if text.isascii():
+        return text.lower()  # the same, without a Python loop over every character
     decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -55,32 +57,39 @@ class NameMatch:
     candidates: tuple[str, ...] = ()
 
 
-def resolve(query: str, names: Sequence[str], *, cutoff: float = 85.0) -> NameMatch:
+def resolve(query: str, names: Sequence[str], *, cutoff: float = 85.0,
+            keys: Sequence[str] | None = None, words: Sequence[str] | None = None
+            ) -> NameMatch:
     """Resolve a typed name against known display names.
 
     Exact key match wins; then a unique word match (``kaiming``); then the single
     clearly-best rapidfuzz match. Several equally good -> no name, candidates listed.
+    ``keys`` and ``words``, when given, are ``name_key`` and ``name_words`` of each
+    name, computed ahead (the catalog stores them: a million names take seconds).
     """
     key = name_key(query)
     if not key:
         return NameMatch(query, None, False)
-    exact = [n for n in names if name_key(n) == key]
+    keys = keys if keys is not None else [name_key(n) for n in names]
+    exact = [n for n, k in zip(names, keys) if k == key]
     if exact:
         return NameMatch(query, exact[0], True)
+    words = words if words is not None else [name_words(n) for n in names]
     qwords = name_words(query).split()
     if len(qwords) == 1:
-        partial = sorted({n for n in names if qwords[0] in name_words(n).split()})
+        partial = sorted({n for n, w in zip(names, words) if qwords[0] in w.split()})
         if len(partial) == 1:
             return NameMatch(query, partial[0], False)
         if len(partial) > 1:
             return NameMatch(query, None, False, tuple(partial[:10]))
-    return _fuzzy(query, names, cutoff)
+    return _fuzzy(query, names, cutoff, words)
 
 
-def _fuzzy(query: str, names: Sequence[str], cutoff: float) -> NameMatch:
+def _fuzzy(query: str, names: Sequence[str], cutoff: float,
+           words: Sequence[str] | None = None) -> NameMatch:
     from rapidfuzz import fuzz, process
 
-    choices = {n: name_words(n) for n in names}
+    choices = dict(zip(names, words if words is not None else map(name_words, names)))
     hits = process.extract(
         name_words(query), choices, scorer=fuzz.token_sort_ratio, limit=5,
         score_cutoff=cutoff * 0.8,
@@ -94,10 +103,12 @@ def _fuzzy(query: str, names: Sequence[str], cutoff: float) -> NameMatch:
     return NameMatch(query, None, False, tuple(n for n, _ in ranked))
 
 
-def nearest(query: str, names: Iterable[str], limit: int = 5) -> list[str]:
+def nearest(query: str, names: Iterable[str], limit: int = 5,
+            words: Iterable[str] | None = None) -> list[str]:
     """The closest names to ``query``, best first, however far."""
     from rapidfuzz import fuzz, process
 
-    choices = {n: name_words(n) for n in names}
+    names = list(names)
+    choices = dict(zip(names, words if words is not None else map(name_words, names)))
     return [h[2] for h in process.extract(
         name_words(query), choices, scorer=fuzz.WRatio, limit=limit)]

@@ -45,8 +45,9 @@ _STAT_RES: dict[str, re.Pattern[str]] = {
 }
 _TOPIC_LINE_RE = re.compile(r"^(?:[A-Z]{2})+$")
 # Spaces that a copy from a browser brings in, and characters that carry nothing.
-# every Unicode space (\s covers NBSP, thin, ideographic...) but the line end itself
-_SPACE_RE = re.compile(r"[^\S\n]+")
+# Runs of any Unicode space but the line end (\s covers NBSP, thin, ideographic...)
+# become one plain space; a lone plain space, already right, is not matched at all.
+_SPACE_RE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MIN_HEADERLESS_ABSTRACT_WORDS = 5
 # `57.0LGCLDec 2, 2025Code` is 25 characters: a much longer line is not an entry header

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 from catalog.errors import DatabaseError, DatabaseNotFound
 from catalog.migrations import APPLICATION_ID, FTS_COLUMNS, SCHEMA_VERSION, migrate
 from catalog.models import Entry, Page, Paper, ProfileSummary
-from catalog.names import fold, name_key
+from catalog.names import fold, name_key, name_words
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -34,7 +35,10 @@ BUSY_TIMEOUT_MS = 30_000
 
 def title_key(title: str) -> str:
     """Titles that differ only in case, accents, spacing or punctuation are one paper."""
-    return " ".join("".join(c if c.isalnum() else " " for c in fold(title)).split())
+    return " ".join(_NOT_ALNUM_RE.sub(" ", fold(title)).split())
+
+
+_NOT_ALNUM_RE = re.compile(r"[\W_]")  # exactly the characters for which isalnum() is false
 
 
 def paper_id(key: str) -> str:
@@ -255,8 +259,10 @@ def _person_id(conn: sqlite3.Connection, name: str, cache: WriteCache | None = N
     # a look-up first: an upsert would rewrite the row of every known person
     row = conn.execute("SELECT id FROM people WHERE name_key = ?", (key,)).fetchone()
     if row is None:
-        row = conn.execute("INSERT INTO people (name, name_key) VALUES (?, ?) RETURNING id",
-                           (name, key)).fetchone()
+        # lastrowid, not RETURNING ... fetchone(): with RETURNING, one insert in three
+        # stalled for 10-30 ms during a load (measured); with lastrowid, none did
+        row = (conn.execute("INSERT INTO people (name, name_key, words) VALUES (?, ?, ?)",
+                            (name, key, name_words(name))).lastrowid,)
     if cache is not None:
         cache.add(key, row[0])
     return row[0]
@@ -325,17 +331,18 @@ def _save_profile(conn: sqlite3.Connection, page: Page, name: str, named: bool,
     row = conn.execute("SELECT id, as_of FROM profiles WHERE name_key = ?", (key,)).fetchone()
     if row is None:
         profile_id = conn.execute(
-            "INSERT INTO profiles (name, name_key, named, person_id, source, as_of, topic, "
-            "h_index, papers, citations, novelty, ai_score) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-            "RETURNING id", (name, key, int(named), person, source, as_of, *figures),
-        ).fetchone()[0]
+            "INSERT INTO profiles (name, name_key, words, named, person_id, source, as_of, "
+            "topic, h_index, papers, citations, novelty, ai_score) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (name, key, name_words(name), int(named), person, source, as_of, *figures),
+        ).lastrowid
     else:
         profile_id = row[0]
         if as_of >= row[1]:  # the latest capture's figures are the profile's figures
             conn.execute(
-                "UPDATE profiles SET name = ?, source = ?, as_of = ?, topic = ?, "
+                "UPDATE profiles SET name = ?, words = ?, source = ?, as_of = ?, topic = ?, "
                 "h_index = ?, papers = ?, citations = ?, novelty = ?, ai_score = ? "
-                "WHERE id = ?", (name, source, as_of, *figures, profile_id))
+                "WHERE id = ?", (name, name_words(name), source, as_of, *figures, profile_id))
     if p.has_figures:
         conn.execute(
             "INSERT OR REPLACE INTO profile_snapshots (profile_id, as_of, source, topic, "
@@ -356,9 +363,9 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     load_id = conn.execute(
         "INSERT INTO loads (source, sha256, as_of, profile_id, entries, loaded_at) "
-        "VALUES (?,?,?,?,?,?) RETURNING id",
+        "VALUES (?,?,?,?,?,?)",
         (source, sha256, as_of, profile_id, len(page.entries), now),
-    ).fetchone()[0]
+    ).lastrowid
     keyed = [(title_key(e.title), e) for e in page.entries]
     held = _papers_held(conn, [k for k, _ in keyed])
     batch = _NewPapers(conn, profile_id, as_of, load_id, cache)
@@ -370,12 +377,13 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
             _insert_paper(batch, key, sighting)
             result.new += 1
             continue
-        # a paper that the catalog or this very page holds already: row by row, with
-        # this page's new papers written first so that the SQL below sees them
-        batch.flush()
+        # a paper that the catalog or this very page holds already: row by row (if
+        # this page added it, its batch is written first, so that the SQL sees it)
+        if pk in batch.pks.values():
+            batch.flush()
         old = conn.execute(
-            f"SELECT as_of, {', '.join(_SIGHTING_FIELDS)} FROM sightings "
-            "WHERE paper_pk = ? AND profile_id = ?", (pk, profile_id)).fetchone()
+            f"SELECT s.as_of, {_SIGHTING_VALUES} WHERE s.paper_pk = ? AND s.profile_id = ?",
+            (pk, profile_id)).fetchone()
         # the same profile's older capture never overwrites a newer one
         if old is not None and (old[1:] == sighting or old[0] > as_of):
             conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) "
@@ -389,21 +397,24 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
         conn.execute(_SIGHTING_INSERT, (pk, profile_id, as_of, load_id, *sighting))
         conn.execute("INSERT OR IGNORE INTO listings (profile_id, paper_pk) VALUES (?, ?)",
                      (profile_id, pk))
-        _remerge(conn, pk, cache)
+        _remerge(conn, pk, cache, batch.fts_ops)
     batch.flush()
     return result
 
 
 def _papers_held(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]:
     """{title key: pk} of the papers with these keys that the catalog holds, in one
-    query per 500 keys."""
+    query per 500 keys. Found by id, a hash of the key (its index is the one the
+    catalog needs anyway), then checked against the key itself."""
     held: dict[str, int] = {}
-    unique = list(dict.fromkeys(keys))
-    for i in range(0, len(unique), 500):
-        chunk = unique[i:i + 500]
+    ids = list(dict.fromkeys(paper_id(k) for k in keys))
+    wanted = set(keys)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
         for key, pk in conn.execute(
-                f"SELECT title_key, pk FROM papers WHERE title_key IN {_in(chunk)}", chunk):
-            held[key] = pk
+                f"SELECT title_key, pk FROM papers WHERE id IN {_in(chunk)}", chunk):
+            if key in wanted:
+                held[key] = pk
     return held
 
 
@@ -427,6 +438,7 @@ class _NewPapers:
         self.fts: list[tuple] = []
         self.authorships: list[tuple] = []
         self.sightings: list[tuple] = []
+        self.fts_ops: list[tuple] = []  # (pk, statement, values) of re-merged papers
 
     def add(self, key: str, s: tuple) -> int:
         if not self.next_pk:
@@ -442,13 +454,23 @@ class _NewPapers:
         self.fts.append((pk, s[0], s[1], s[3], s[8]))
         self.authorships += [(pk, i, _person_id(self.conn, n, self.cache))
                              for i, n in enumerate(s[1].split(", ")) if n]
-        self.sightings.append((pk, self.profile_id, self.as_of, self.load_id, *s))
+        # the paper row was made from this sighting: its text is not stored twice
+        self.sightings.append((pk, self.profile_id, self.as_of, self.load_id, None, None,
+                               *s[2:8], None))
         return pk
 
     def flush(self) -> None:
+        conn = self.conn
+        # FTS5 keeps a transaction's index changes in memory only while their rowids
+        # ascend: a change to an older paper after a newer one writes what it holds
+        # to disk first, as one more small segment to merge (~10 ms each, measured).
+        # So the re-merged (older) papers go first, in pk order, then the new ones.
+        self.fts_ops.sort(key=lambda op: op[0])  # stable: a paper's own ops keep order
+        for pk, statement, values in self.fts_ops:
+            conn.execute(statement, (pk, *values))
+        self.fts_ops.clear()
         if not self.papers:
             return
-        conn = self.conn
         conn.executemany(_PAPER_INSERT, self.papers)
         conn.executemany(_FTS_INSERT, self.fts)
         conn.executemany("INSERT INTO authorships (paper_pk, position, person_id) "
@@ -471,6 +493,12 @@ def _row_values(row: dict) -> tuple:
 
 _PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, {', '.join(_PAPER_COLS)}) "
                  f"VALUES (?, ?, ?, {', '.join('?' * len(_PAPER_COLS))})")
+# A sighting's values: a NULL title, author list or abstract is the paper row's (the
+# sightings of a paper that one page lists would otherwise double the catalog's text).
+_SIGHTING_VALUES = (
+    "coalesce(s.title, p.title), coalesce(s.authors, p.authors), s.authors_truncated, "
+    "s.affiliations, s.topic, s.date, s.has_code, s.score, coalesce(s.abstract, p.abstract) "
+    "FROM sightings s JOIN papers p ON p.pk = s.paper_pk")
 _SIGHTING_INSERT = (f"INSERT INTO sightings (paper_pk, profile_id, as_of, load_id, "
                     f"{', '.join(_SIGHTING_FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
@@ -483,10 +511,13 @@ def _save_authorships(conn: sqlite3.Connection, pk: int, authors: str,
         [(pk, i, _person_id(conn, n, cache)) for i, n in enumerate(authors.split(", ")) if n])
 
 
-def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None) -> None:
+def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None,
+             fts_ops: list[tuple] | None = None) -> None:
+    """Recompute a paper from its sightings. With ``fts_ops``, its index changes are
+    queued there (see ``_NewPapers.flush``) rather than written now."""
     sightings = conn.execute(
-        f"SELECT {', '.join(_SIGHTING_FIELDS)} FROM sightings WHERE paper_pk = ? "
-        "ORDER BY as_of, load_id", (pk,)).fetchall()
+        f"SELECT {_SIGHTING_VALUES} WHERE s.paper_pk = ? ORDER BY s.as_of, s.load_id",
+        (pk,)).fetchall()
     new = _merge(sightings)
     cur = conn.execute(f"SELECT {', '.join(_PAPER_COLS)} FROM papers WHERE pk = ?",
                        (pk,)).fetchone()
@@ -494,11 +525,18 @@ def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None)
     values = _row_values(new)
     if tuple(cur) == values:
         return
+    # sightings that share the paper row's text get their own copy of it first
+    conn.execute("UPDATE sightings SET title = coalesce(title, ?), "
+                 "authors = coalesce(authors, ?), abstract = coalesce(abstract, ?) "
+                 "WHERE paper_pk = ?", (old["title"], old["authors"], old["abstract"], pk))
     conn.execute(
         f"UPDATE papers SET {', '.join(c + ' = ?' for c in _PAPER_COLS)} WHERE pk = ?",
         (*values, pk))
-    conn.execute(_FTS_DELETE, (pk, *_fts_row(old)))
-    conn.execute(_FTS_INSERT, (pk, *_fts_row(new)))
+    if fts_ops is None:
+        conn.execute(_FTS_DELETE, (pk, *_fts_row(old)))
+        conn.execute(_FTS_INSERT, (pk, *_fts_row(new)))
+    else:
+        fts_ops += [(pk, _FTS_DELETE, _fts_row(old)), (pk, _FTS_INSERT, _fts_row(new))]
     if old["authors"] != new["authors"]:
         _save_authorships(conn, pk, new["authors"], cache)
 
@@ -630,8 +668,9 @@ def where_sql(sel: Selection) -> tuple[list[str], list]:
         clauses.append("p.date <= ?")
         params.append(sel.until)
     if sel.years:
-        clauses.append("p.year BETWEEN ? AND ?")
-        params += list(sel.years)
+        # the year is the date's: as a date range it uses the date index, in order
+        clauses.append("p.date BETWEEN ? AND ?")
+        params += [f"{sel.years[0]:04d}-01-01", f"{sel.years[1]:04d}-12-31"]
     if sel.code is not None:
         clauses.append("p.has_code = ?")
         params.append(int(sel.code))
@@ -640,10 +679,12 @@ def where_sql(sel: Selection) -> tuple[list[str], list]:
 
 # bm25 weights, in FTS column order: title, authors, affiliations, abstract
 RANK = "bm25(papers_fts, 10.0, 5.0, 2.0, 1.0)"
+# NULL sorts below every value in SQLite, so DESC already puts papers without a date
+# (or score) last; written this way, the orders are the indices' (see migrations)
 SORTS = {
-    "date": "p.date IS NULL, p.date DESC, p.title",
+    "date": "p.date DESC, p.title",
     "title": "p.title COLLATE NOCASE, p.date DESC",
-    "score": "p.score IS NULL, p.score DESC, p.date DESC",
+    "score": "p.score DESC, p.date DESC",
     "relevance": "rank",
 }
 
@@ -653,6 +694,9 @@ def select_sql(sel: Selection, *, match: str | None = None, exclude: str | None 
                snippets: bool = False) -> tuple[str, list]:
     """The one SELECT behind list, search and export. Full-text search is a JOIN with
     the index (``rowid IN (... MATCH ...)`` would re-run the match for every row)."""
+    if limit:
+        return _select_top_sql(sel, match=match, exclude=exclude, sort=sort, limit=limit,
+                               snippets=snippets)
     clauses, params = where_sql(sel)
     cols = PAPER_COLUMNS
     if match:
@@ -679,6 +723,59 @@ def select_sql(sel: Selection, *, match: str | None = None, exclude: str | None 
         sql += "\nLIMIT ?"
         params.append(limit)
     return sql, params
+
+
+def _select_top_sql(sel: Selection, *, match: str | None, exclude: str | None, sort: str,
+                    limit: int, snippets: bool) -> tuple[str, list]:
+    """``select_sql`` with a limit: the inner query ranks (or sorts) the selection by
+    pk alone, and only the rows it keeps get their columns, profiles and snippet. In
+    one query, every match of a common word had its snippet made and its abstract
+    carried through the sort, to show twenty."""
+    clauses, params = where_sql(sel)
+    if not match and sort == "relevance":
+        sort = "date"
+    if match:
+        if exclude:
+            match = f"({match}) NOT ({exclude})"
+            exclude = None
+        clauses.insert(0, "papers_fts MATCH ?")
+        params.insert(0, match)
+    if exclude:
+        clauses.append("p.pk NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+        params.append(exclude)
+    # papers joined in the inner query only where a filter or the order needs them
+    inner = (bool(match), len(clauses) > 1 or sort != "relevance") if match else (False, True)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    snip = bool(match and snippets)
+    sql = (f"{PAPER_COLUMNS}{_TOP_COLUMNS[bool(match), snip]}\n"
+           f"FROM ({_TOP_SELECT[inner]}{where} ORDER BY {SORTS[sort]}, {_TOP_TIE[inner]} "
+           f"LIMIT ?) AS top CROSS JOIN papers p ON p.pk = top.pk{_TOP_SNIPPET_JOIN[snip]}\n"
+           f"ORDER BY {_TOP_ORDER[sort]}, p.pk")
+    params.append(limit)
+    if snip:
+        params.append(match)
+    return sql, params
+
+
+# The pieces of _select_top_sql, by (full-text match?, papers joined?) and the like.
+# CROSS JOIN fixes the order: the kept rows drive, and papers and the index are looked
+# up by rowid (left free, the planner ran the whole match again for snippet()).
+_TOP_SELECT = {
+    (True, True): "SELECT papers_fts.rowid AS pk, " + RANK + " AS rank FROM papers_fts "
+                  "JOIN papers p ON p.pk = papers_fts.rowid",
+    (True, False): "SELECT papers_fts.rowid AS pk, " + RANK + " AS rank FROM papers_fts",
+    (False, True): "SELECT p.pk AS pk FROM papers p",
+}
+_TOP_TIE = {(True, True): "papers_fts.rowid", (True, False): "papers_fts.rowid",
+            (False, True): "p.pk"}
+_TOP_COLUMNS = {(False, False): "", (True, False): ", top.rank AS rank",
+                (True, True): ", top.rank AS rank, snippet(papers_fts, 3, '', '', '…', 14) AS snip"}
+_TOP_SNIPPET_JOIN = {
+    False: "",
+    # the index again, for the kept rows only: snippet() needs the match it shows
+    True: "\nCROSS JOIN papers_fts ON papers_fts.rowid = top.pk AND papers_fts MATCH ?",
+}
+_TOP_ORDER = {**SORTS, "relevance": "top.rank"}
 
 
 def run_selection(conn: sqlite3.Connection, sql: str, params: Sequence
@@ -729,6 +826,16 @@ def all_names(conn: sqlite3.Connection) -> list[str]:
     """Every person and profile name, for fuzzy matching."""
     return [r[0] for r in conn.execute(
         "SELECT name FROM people UNION SELECT name FROM profiles")]
+
+
+def name_table(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
+    """``all_names`` with each name's key and words, as stored (nothing to compute)."""
+    rows = conn.execute("SELECT name, name_key, words FROM people UNION "
+                        "SELECT name, name_key, words FROM profiles").fetchall()
+    if not rows:
+        return [], [], []
+    names, keys, words = (list(col) for col in zip(*rows))
+    return names, keys, words
 
 
 def profile_names(conn: sqlite3.Connection) -> list[str]:

@@ -1,0 +1,53 @@
+"""``python -m benchmarks run --papers N``: generate a corpus, measure, write the table.
+
+    python -m benchmarks run --papers 1000000            # the docs/benchmarks.md run
+    python -m benchmarks run --papers 2000 --out /tmp/b --doc /tmp/b/bench.md   # smoke
+    python -m benchmarks corpus --papers 5000 --out /tmp/pages   # only the page files
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="generate the corpus (or reuse it) and measure")
+    r.add_argument("--papers", type=int, default=1_000_000)
+    r.add_argument("--seed", type=int, default=42)
+    r.add_argument("--out", type=Path, default=None,
+                   help="work folder for pages and databases [benchmarks/out/N]")
+    r.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md",
+                   help="where to write the Markdown table ('-': nowhere)")
+    c = sub.add_parser("corpus", help="only write the page files")
+    c.add_argument("--papers", type=int, required=True)
+    c.add_argument("--seed", type=int, default=42)
+    c.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+
+    if args.command == "corpus":
+        from benchmarks.corpus import write_corpus
+
+        stats = write_corpus(args.out, args.papers, args.seed)
+        print(f"{stats.pages} pages, {stats.entries} entries, {stats.bytes / 1e6:.1f} MB")
+        return 0
+    from benchmarks.run import run
+
+    work = args.out or ROOT / "benchmarks" / "out" / str(args.papers)
+    doc = None if str(args.doc) == "-" else args.doc
+    res = run(args.papers, seed=args.seed, work=work, doc=doc,
+              quick=args.papers <= 20_000)
+    v = res.values
+    print(f"load {v['load_s']:.1f}s ({v['load_floor_ratio']:.2f}x floor), "
+          f"rss {v['load_rss_mb']:.0f} MB, search p95 {v['search_p95'] * 1000:.1f} ms, "
+          f"help {v['help_s'] * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

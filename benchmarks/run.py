@@ -1,0 +1,512 @@
+"""The benchmark run: every measure of issue #6 on one generated corpus, in one go.
+
+Each measure stands beside its floor or its peer: loading beside plain ``sqlite3``
+``executemany`` of the same papers into an FTS5 index; ``catalog search`` beside
+``rg`` over the page files. Heavy steps run one after the other (the machine may be
+shared), and the commands under test run as child processes, so that their wall time
+includes start-up and their peak memory is their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.corpus import AS_OF, Corpus, PageSpec, expected_page, paper_rows, render, \
+    write_corpus
+from benchmarks.corpus import VERSION as CORPUS_VERSION
+from benchmarks.measure import fmt_mb, fmt_s, machine, median, percentile, run_child
+from catalog.migrations import FTS_COLUMNS, FTS_TOKENIZE
+
+CATALOG = [sys.executable, "-m", "catalog"]
+
+
+def _catalog_cmd() -> list[str]:
+    """The installed ``catalog`` script (what a user runs), else ``python -m catalog``."""
+    exe = shutil.which("catalog")
+    return [exe] if exe else CATALOG
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Results:
+    papers: int
+    seed: int
+    date: str = ""
+    machine: dict = field(default_factory=dict)
+    corpus: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    searches: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+# -- steps -------------------------------------------------------------------------
+
+def make_corpus(corpus: Corpus, pages_dir: Path) -> dict:
+    marker = pages_dir / "corpus.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        if (info.get("papers"), info.get("seed"), info.get("version")) == (
+                corpus.n, corpus.seed, CORPUS_VERSION):
+            log(f"corpus: reusing {pages_dir} ({info['pages']} pages)")
+            return info
+    if pages_dir.exists():
+        shutil.rmtree(pages_dir)
+    pages_dir.mkdir(parents=True)
+    log(f"corpus: writing {corpus.n:,} papers to {pages_dir}")
+    start = time.perf_counter()
+    stats = write_corpus(pages_dir, corpus.n, corpus.seed)
+    info = {**asdict(stats), "seed": corpus.seed, "version": CORPUS_VERSION,
+            "seconds": time.perf_counter() - start}
+    marker.write_text(json.dumps(info))  # not *.txt: `catalog load DIR` skips it
+    return info
+
+
+def check_parse(corpus: Corpus, pages_dir: Path, sample_pages: int) -> int:
+    """Parse back the first pages: every entry as generated, and no warning."""
+    from catalog.pages import parse_page
+
+    checked = 0
+    for page in corpus.pages():
+        if checked >= sample_pages:
+            break
+        text = (pages_dir / page.relpath).read_text("utf-8")
+        got = parse_page(text, page.stem, as_of=AS_OF)
+        want = expected_page(corpus, page)
+        if got != want or got.warnings:
+            bad = next((i for i, (a, b) in enumerate(zip(got.entries, want.entries))
+                        if a != b), None)
+            raise SystemExit(
+                f"corpus page {page.relpath} does not parse back: {len(got.entries)} of "
+                f"{len(want.entries)} entries, {len(got.warnings)} warning(s), first "
+                f"differing entry {bad}, profile equal: {got.profile == want.profile}")
+        checked += 1
+    return checked
+
+
+def parse_throughput(pages_dir: Path, max_bytes: int) -> dict:
+    """The parser alone: page texts read first, then parsed (no I/O, no database)."""
+    from catalog.pages import parse_page
+
+    texts = []
+    total = 0
+    for path in sorted(pages_dir.rglob("*.txt")):
+        data = path.read_bytes()
+        texts.append((path.stem, data.decode("utf-8")))
+        total += len(data)
+        if total >= max_bytes:
+            break
+    start = time.perf_counter()
+    entries = 0
+    for stem, text in texts:
+        entries += len(parse_page(text, stem, as_of=AS_OF).entries)
+    seconds = time.perf_counter() - start
+    return {"parse_mb_s": total / seconds / 1e6, "parse_bytes": total,
+            "parse_entries_s": entries / seconds, "parse_seconds": seconds}
+
+
+def floor_load(corpus: Corpus, db: Path, batch: int = 5000) -> dict:
+    """The same distinct papers straight into SQLite: one table, its FTS5 index, one
+    transaction, plain ``executemany``. Rows are generated outside the timed part."""
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        p.unlink(missing_ok=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("""CREATE TABLE papers (pk INTEGER PRIMARY KEY, title TEXT NOT NULL,
+        authors TEXT NOT NULL, authors_truncated INTEGER NOT NULL, affiliations TEXT NOT NULL,
+        topic TEXT, date TEXT, year INTEGER, has_code INTEGER NOT NULL, score REAL,
+        abstract TEXT NOT NULL)""")
+    cols = ", ".join(FTS_COLUMNS)
+    conn.execute(f"CREATE VIRTUAL TABLE papers_fts USING fts5({cols}, "
+                 f"tokenize='{FTS_TOKENIZE}', content='papers')")
+    timed = 0.0
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    timed += time.perf_counter() - start
+    pk = 0
+    for lo in range(0, corpus.n, batch):
+        rows = [(pk + i + 1, *r) for i, r in enumerate(paper_rows(corpus, lo, min(lo + batch,
+                                                                                corpus.n)))]
+        fts = [(r[0], r[1], r[2], r[4], r[10]) for r in rows]
+        pk += len(rows)
+        start = time.perf_counter()
+        conn.executemany("INSERT INTO papers VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany(f"INSERT INTO papers_fts (rowid, {cols}) VALUES (?,?,?,?,?)", fts)
+        timed += time.perf_counter() - start
+    start = time.perf_counter()
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    timed += time.perf_counter() - start
+    conn.close()
+    return {"floor_s": timed, "floor_papers_s": corpus.n / timed,
+            "floor_db_bytes": db.stat().st_size}
+
+
+def catalog_load(pages_dir: Path, db: Path) -> dict:
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        p.unlink(missing_ok=True)
+    run = run_child([*_catalog_cmd(), "--db", str(db), "load", str(pages_dir), "--as-of",
+                     AS_OF.isoformat(), "--quiet"])
+    if run.returncode != 0:
+        raise SystemExit(f"catalog load failed ({run.returncode}):\n"
+                         + run.stderr.decode()[-3000:])
+    warnings = run.stderr.decode().count("warning:")
+    conn = sqlite3.connect(db)
+    papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    conn.close()
+    return {"load_s": run.wall, "load_rss_mb": run.peak_rss_mb,
+            "load_tree_rss_mb": run.peak_tree_rss_mb, "load_warnings": warnings,
+            "load_papers": papers, "db_bytes": Path(db).stat().st_size}
+
+
+def extra_page(corpus: Corpus, number: int, work: Path) -> Path:
+    """One more page of 40 papers the catalog does not hold yet (its numbers follow
+    the corpus's), in the compact layout."""
+    extra = Corpus(corpus.n + 40 * (number + 1), corpus.seed)
+    items = [(corpus.n + 40 * number + i, True) for i in range(40)]
+    page = PageSpec(10_000_000 + number, False, items, None, f"extra_{number}")
+    path = work / "extra" / f"extra_{number}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(extra, page), "utf-8")
+    return path
+
+
+def incremental(corpus: Corpus, db: Path, work: Path) -> dict:
+    cmd_page = extra_page(corpus, 0, work)
+    run = run_child([*_catalog_cmd(), "--db", str(db), "load", str(cmd_page), "--as-of",
+                     AS_OF.isoformat(), "--quiet"])
+    if run.returncode != 0:
+        raise SystemExit("incremental load failed:\n" + run.stderr.decode())
+    from catalog.api import Catalog
+
+    lib_page = extra_page(corpus, 1, work)
+    with Catalog(db) as cat:
+        start = time.perf_counter()
+        reports = cat.load([lib_page], as_of=AS_OF)
+        lib = time.perf_counter() - start
+    assert reports[0].ok and reports[0].new == 40, reports[0]
+    return {"incr_cmd_s": run.wall, "incr_lib_s": lib}
+
+
+# -- search ------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    kind: str
+    text: str
+    kw: dict = field(default_factory=dict)
+
+
+def query_set(corpus: Corpus) -> list[Query]:
+    """A mixed set, drawn from the corpus so that every query has answers."""
+    from benchmarks.corpus import _coined
+
+    v = corpus.vocab.words
+    specs = [corpus.paper(j) for j in (7, corpus.n // 3, corpus.n // 2, corpus.n - 5)]
+    a, b, c, d = specs
+    prolific = _prolific_author(corpus)
+    phrase = " ".join(b.title.split()[-2:])
+    abstract_words = [w.strip(".,").lower() for w in a.abstract.split()[2:4]]
+    qs = [
+        Query("common word", "model"), Query("common word", "learning"),
+        Query("common word", "data"), Query("common word", "performance"),
+        Query("common words", "language model"), Query("common words", "neural network training"),
+        Query("mid word", v[600]), Query("mid word", v[1500]),
+        Query("mid words", f"{v[300]} {v[900]}"),
+        Query("rare word", v[40_000]), Query("rare word", v[55_000]),
+        Query("rare word", _coined(corpus.n // 4)), Query("rare word", _coined(corpus.n - 1)),
+        Query("rare + common", f"{_coined(corpus.n // 5)} model"),
+        Query("phrase", f'"{phrase}"'), Query("phrase", '"large language"'),
+        Query("phrase", '"' + " ".join(abstract_words) + '"'), Query("phrase", '"of the"'),
+        Query("OR / NOT / prefix", "retrieval OR ranking"),
+        Query("OR / NOT / prefix", "transformer -vision"),
+        Query("OR / NOT / prefix", "gradi*"),
+        Query("author filter", "", {"author": prolific}),
+        Query("author filter", "model", {"author": prolific}),
+        Query("author filter", "", {"author": c.authors[-1]}),
+        Query("author filter", f'learning author:"{d.authors[0]}"'),
+        Query("topic filter", "", {"topic": "CV"}),
+        Query("topic filter", "diffusion", {"topic": "computer vision"}),
+        Query("topic filter", f"{v[700]} topic:CL"),
+        Query("date range", "", {"since": "2026-01", "until": "2026-03"}),
+        Query("date range", "reasoning", {"year": "2020..2022"}),
+        Query("date range", f"{v[500]} since:2025"),
+        Query("combined", "model", {"topic": "LG", "year": "2024", "code": True}),
+        Query("combined", "attention", {"author": prolific, "since": "2020"}),
+        Query("typo", "reinforcment learning"),
+        Query("typo", "transfromer"),
+    ]
+    return qs
+
+
+def _prolific_author(corpus: Corpus) -> str:
+    from benchmarks.corpus import person_name
+
+    return person_name(1)  # index 1 of the Pareto head: among the most frequent people
+
+
+def search_latency(corpus: Corpus, db: Path, repeats: int) -> tuple[dict, list[dict]]:
+    from catalog.api import Catalog
+
+    rows = []
+    all_times = []
+    with Catalog(db) as cat:
+        for q in query_set(corpus):
+            first = time.perf_counter()
+            result = cat.search(q.text, **q.kw)
+            cold = time.perf_counter() - first
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                cat.search(q.text, **q.kw)
+                times.append(time.perf_counter() - start)
+            all_times += times
+            rows.append({"kind": q.kind, "query": _show(q), "hits": len(result.papers),
+                         "first": cold, "median": median(times), "max": max(times)})
+    return ({"search_p50": percentile(all_times, 50), "search_p95": percentile(all_times, 95),
+             "search_max": max(all_times), "search_n": len(all_times)}, rows)
+
+
+def _show(q: Query) -> str:
+    opts = " ".join(f"--{k} {json.dumps(v) if isinstance(v, str) else ''}".strip()
+                    for k, v in q.kw.items())
+    return " ".join(x for x in (json.dumps(q.text) if q.text else "", opts) if x)
+
+
+def command_search(corpus: Corpus, db: Path, pages_dir: Path, repeats: int) -> dict:
+    """``catalog search WORD`` as a user runs it, beside rg (or grep) over the pages."""
+    from benchmarks.corpus import _coined
+
+    words = ["learning", corpus.vocab.words[1500], _coined(corpus.n // 3)]
+    rg = shutil.which("rg")
+    peer_name = "rg" if rg else "grep -r"
+    cmd_times, peer_times = [], []
+    for w in words:
+        args = [*_catalog_cmd(), "--db", str(db), "search", w, "--format", "tsv"]
+        run_child(args)  # warm the page cache once
+        t = []
+        for _ in range(repeats):
+            r = run_child(args)
+            if r.returncode != 0:
+                raise SystemExit(f"catalog search {w} failed: {r.stderr.decode()}")
+            t.append(r.wall)
+        cmd_times.append(median(t))
+        peer = [rg, "-i", "-w", "-c", w, str(pages_dir)] if rg else \
+            ["grep", "-r", "-i", "-w", "-c", "--include=*.txt", w, str(pages_dir)]
+        run_child(peer)
+        t = [run_child(peer).wall for _ in range(max(1, repeats // 2))]
+        peer_times.append(median(t))
+    return {"cmd_search_s": max(cmd_times), "cmd_search_each": cmd_times,
+            "peer_search_s": min(peer_times), "peer_search_each": peer_times,
+            "peer_name": peer_name, "cmd_search_words": words}
+
+
+def author_resolution(corpus: Corpus, db: Path) -> dict:
+    """``resolve_author`` with a misspelt name: the fuzzy path over every name."""
+    from benchmarks.corpus import person_name
+    from catalog.api import Catalog
+    from catalog.errors import UnknownAuthor
+
+    def typo(name: str) -> str:
+        # swap two letters inside the surname: "Daya Guo" -> "Daya Gou"
+        i = len(name) - 2
+        return name[:i - 1] + name[i] + name[i - 1] + name[i + 1:]
+
+    names = [person_name(i) for i in (3, 11, 57)]
+    with Catalog(db) as cat:
+        n_names = cat.conn.execute("SELECT count(*) FROM people").fetchone()[0]
+        exact, fuzzy, outcomes = [], [], []
+        for name in names:
+            start = time.perf_counter()
+            cat.resolve_author(name)
+            exact.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            try:
+                shown, *_ = cat.resolve_author(typo(name))
+                outcomes.append(shown == name)
+            except UnknownAuthor:
+                outcomes.append(False)
+            fuzzy.append(time.perf_counter() - start)
+    return {"author_exact_s": median(exact), "author_fuzzy_s": median(fuzzy),
+            "author_fuzzy_max_s": max(fuzzy), "author_names": n_names,
+            "author_fuzzy_found": sum(outcomes), "author_fuzzy_tried": len(outcomes)}
+
+
+def startup(repeats: int) -> dict:
+    cmd = [*_catalog_cmd(), "--help"]
+    run_child(cmd)
+    times = [run_child(cmd).wall for _ in range(repeats)]
+    bare = [run_child([sys.executable, "-c", "pass"]).wall for _ in range(repeats)]
+    return {"help_s": median(times), "python_s": median(bare)}
+
+
+def export(db: Path, work: Path, papers: int) -> dict:
+    """``catalog export --format csv -o FILE`` when the command exists, else the
+    library's writer over ``Catalog.papers()`` in a child process."""
+    out = work / "export.csv"
+    out.unlink(missing_ok=True)
+    probe = run_child([*_catalog_cmd(), "export", "--help"])
+    if probe.returncode == 0:
+        how = "`catalog export --format csv -o FILE`"
+        args = [*_catalog_cmd(), "--db", str(db), "export", "--format", "csv", "-o", str(out)]
+    else:
+        how = "library: `write_csv(Catalog.papers())` (no export command yet)"
+        code = ("import sys; from catalog.api import Catalog; from catalog.export import "
+                "write_csv\nwith Catalog(sys.argv[1]) as c, open(sys.argv[2], 'w', "
+                "newline='', encoding='utf-8') as f: write_csv(c.papers(), f)")
+        args = [sys.executable, "-c", code, str(db), str(out)]
+    run = run_child(args)
+    if run.returncode != 0:
+        raise SystemExit("export failed:\n" + run.stderr.decode()[-3000:])
+    rows = None
+    if papers <= 200_000:
+        import csv
+
+        with out.open(newline="", encoding="utf-8-sig") as f:
+            rows = sum(1 for _ in csv.reader(f)) - 1
+    size = out.stat().st_size
+    out.unlink()
+    return {"export_s": run.wall, "export_rows_s": papers / run.wall,
+            "export_rss_mb": run.peak_rss_mb, "export_how": how, "export_rows": rows,
+            "export_bytes": size}
+
+
+# -- the run -------------------------------------------------------------------------
+
+def run(papers: int, *, seed: int, work: Path, doc: Path | None, quick: bool,
+        steps: Callable[[str], bool] = lambda s: True) -> Results:
+    res = Results(papers, seed, date=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                  machine=machine())
+    work.mkdir(parents=True, exist_ok=True)
+    pages_dir = work / "pages"
+    db = work / "catalog.db"
+    corpus = Corpus(papers, seed)
+    res.corpus = make_corpus(corpus, pages_dir)
+    v = res.values
+    log("checking that generated pages parse back exactly")
+    v["checked_pages"] = check_parse(corpus, pages_dir, 20 if quick else 200)
+    log("parse throughput")
+    v.update(parse_throughput(pages_dir, 8_000_000 if quick else 64_000_000))
+    log(f"parse: {v['parse_mb_s']:.1f} MB/s; floor: plain sqlite3 executemany + FTS5")
+    v.update(floor_load(corpus, work / "floor.db"))
+    (work / "floor.db").unlink()
+    log(f"floor: {fmt_s(v['floor_s'])}; catalog load of the whole corpus")
+    v.update(catalog_load(pages_dir, db))
+    v["load_papers_s"] = papers / v["load_s"]
+    v["load_floor_ratio"] = v["load_s"] / v["floor_s"]
+    log(f"load: {fmt_s(v['load_s'])}, {v['load_rss_mb']:.0f} MB peak; incremental")
+    if v["load_papers"] != papers:
+        raise SystemExit(f"the catalog holds {v['load_papers']} papers, not {papers}")
+    v.update(incremental(corpus, db, work))
+    log("search in-process")
+    stats, res.searches = search_latency(corpus, db, repeats=3 if quick else 10)
+    v.update(stats)
+    log("catalog search as a command, and its peer")
+    v.update(command_search(corpus, db, pages_dir, repeats=2 if quick else 5))
+    log("author resolution")
+    v.update(author_resolution(corpus, db))
+    log("start-up")
+    v.update(startup(3 if quick else 10))
+    log("export")
+    v.update(export(db, work, papers + 80))
+    if doc:
+        write_doc(doc, markdown(res))
+        log(f"wrote {doc}")
+    (work / "results.json").write_text(json.dumps(asdict(res), indent=1, default=str))
+    return res
+
+
+KEEP_MARKER = "<!-- written by hand below this line: kept when the table is rewritten -->"
+
+
+def write_doc(doc: Path, table: str) -> None:
+    """Write the generated table, keeping what was written by hand under the marker."""
+    kept = ""
+    if doc.exists():
+        old = doc.read_text("utf-8")
+        if KEEP_MARKER in old:
+            kept = old[old.index(KEEP_MARKER):]
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(table.rstrip("\n") + "\n\n" + (kept or KEEP_MARKER + "\n"), "utf-8")
+
+
+def markdown(res: Results) -> str:
+    v, m, c = res.values, res.machine, res.corpus
+    n = res.papers
+    mb = c["bytes"] / 1e6
+    lines = [
+        "# Benchmarks",
+        "",
+        f"One run of `python -m benchmarks run --papers {n}` on {res.date} "
+        f"(generated corpus, seed {res.seed}).",
+        "",
+        "**Machine:** " + "; ".join(f"{k}: {val}" for k, val in m.items()) + ".",
+        "",
+        f"**Corpus:** {n:,} distinct papers on {c['pages']:,} pages ({c['entries']:,} "
+        f"entries: some papers are listed on several pages), {mb:,.0f} MB of page text; "
+        "half the pages spaced with a profile header, half compact and unnamed; "
+        "one entry in ten without a header line.",
+        "",
+        "| measure | result | floor or peer | target |",
+        "| --- | --- | --- | --- |",
+        f"| parse throughput (parser alone, {v['parse_bytes'] / 1e6:.0f} MB of pages) | "
+        f"{v['parse_mb_s']:.1f} MB/s ({v['parse_entries_s']:,.0f} entries/s) | | |",
+        f"| `catalog load` of the whole corpus: wall | {fmt_s(v['load_s'])} | floor "
+        f"{fmt_s(v['floor_s'])}: the same papers by plain `sqlite3` `executemany` into a "
+        f"table and its FTS5 index, one transaction, no parsing | |",
+        f"| load papers/s | {v['load_papers_s']:,.0f} | floor {v['floor_papers_s']:,.0f} | |",
+        f"| **load / floor** | **{v['load_floor_ratio']:.2f}x** | | at most 3x (goal 2x) |",
+        f"| peak RSS while loading | {v['load_rss_mb']:.0f} MB (the writer; with the "
+        f"parse-ahead process: {v['load_tree_rss_mb']:.0f} MB together) | | under 300 MB |",
+        f"| database size | {fmt_mb(v['db_bytes'])} | floor {fmt_mb(v['floor_db_bytes'])} | |",
+        f"| incremental: `catalog load` of one more page (40 papers) into the full catalog | "
+        f"{fmt_s(v['incr_cmd_s'])} (command); {fmt_s(v['incr_lib_s'])} (library) | | "
+        "under 1 s |",
+        f"| search in-process, p50 / p95 ({v['search_n']} timed queries, mixed set below) | "
+        f"{fmt_s(v['search_p50'])} / **{fmt_s(v['search_p95'])}** | | p95 under 20 ms |",
+        f"| `catalog search WORD` wall (slowest of "
+        f"{', '.join(v['cmd_search_words'])}) | {fmt_s(v['cmd_search_s'])} | "
+        f"`{v['peer_name']} -i -w -c WORD` over the pages: "
+        f"{fmt_s(v['peer_search_s'])} (fastest) | under 0.3 s, faster than rg |",
+        f"| author resolution, misspelt name (fuzzy, over {v['author_names']:,} names) | "
+        f"{fmt_s(v['author_fuzzy_s'])} (max {fmt_s(v['author_fuzzy_max_s'])}; "
+        f"{v['author_fuzzy_found']} of {v['author_fuzzy_tried']} resolved) | exact name: "
+        f"{fmt_s(v['author_exact_s'])} | under 100 ms |",
+        f"| `catalog --help` start-up | {fmt_s(v['help_s'])} | `python -c pass`: "
+        f"{fmt_s(v['python_s'])} | under 150 ms |",
+        f"| export, csv, whole catalog | {v['export_rows_s']:,.0f} rows/s "
+        f"({fmt_s(v['export_s'])}, {fmt_mb(v['export_bytes'])}), peak RSS "
+        f"{v['export_rss_mb']:.0f} MB | | memory flat |",
+        "",
+        f"Export ran as {v['export_how']}. The `catalog` commands ran as child processes "
+        "(wall time includes Python start-up; peak RSS is the child's own `ru_maxrss`). "
+        f"Search times are after one untimed run of each query (a warm page cache); "
+        "a warm run of `rg` reads the pages from the page cache too.",
+        "",
+        "## Search queries",
+        "",
+        "| kind | query | hits shown | first run | median | max |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in res.searches:
+        q = r["query"].replace("|", "\\|")
+        lines.append(f"| {r['kind']} | `{q}` | {r['hits']} | {fmt_s(r['first'])} | "
+                     f"{fmt_s(r['median'])} | {fmt_s(r['max'])} |")
+    lines.append("")
+    each = ", ".join(f"`{w}` {fmt_s(a)} vs {fmt_s(b)}" for w, a, b in zip(
+        v["cmd_search_words"], v["cmd_search_each"], v["peer_search_each"]))
+    lines += [f"`catalog search` vs `{v['peer_name']}`, word by word: {each}.", ""]
+    for note in res.notes:
+        lines += [note, ""]
+    return "\n".join(lines)
