@@ -246,18 +246,22 @@ class Catalog:
         from rapidfuzz import fuzz
 
         best: tuple[float, int, str] | None = None
-        for term, docs in store.vocabulary(self.conn, word[0]):
-            if abs(len(term) - len(word)) > 4:
-                continue
-            score = max(fuzz.ratio(word, term), fuzz.ratio(_rough_stem(word), term))
-            if len(term) >= max(4, len(word) - 4):
-                # the index holds stems: "reinforc" for "reinforcement"
-                score = max(score, fuzz.ratio(word[: len(term)], term) - 5)
-            if score >= cutoff and (best is None or (score, docs) > best[:2]):
-                best = (score, docs, term)
-        if best is None:
-            return None
-        return self._surface_word(best[2])
+        # Reading the vocabulary walks every term's document list: look among the
+        # terms sharing the first two letters first (most typos keep them), and only
+        # then among all terms with the same first letter.
+        for prefix in dict.fromkeys((word[:2], word[:1])):
+            for term, docs in store.vocabulary(self.conn, prefix):
+                if abs(len(term) - len(word)) > 4:
+                    continue
+                score = max(fuzz.ratio(word, term), fuzz.ratio(_rough_stem(word), term))
+                if len(term) >= max(4, len(word) - 4):
+                    # the index holds stems: "reinforc" for "reinforcement"
+                    score = max(score, fuzz.ratio(word[: len(term)], term) - 5)
+                if score >= cutoff and (best is None or (score, docs) > best[:2]):
+                    best = (score, docs, term)
+            if best is not None:
+                return self._surface_word(best[2])
+        return None
 
     def _surface_word(self, stem: str) -> str:
         """The most common real word in the catalog that the index stems to ``stem``."""
