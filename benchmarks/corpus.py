@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.models import Entry, Page, Profile
+from catalog.pages import render_profile_header
 
 AS_OF = dt.date(2026, 11, 22)
 VERSION = 2  # bump when the pages a seed gives change: written corpora are then redone
@@ -374,20 +375,8 @@ def render(corpus: Corpus, page: PageSpec) -> str:
     lines: list[str] = []
     p = page.profile
     if p is not None:
-        if p.name:
-            lines.append(p.name)
-        if p.topic:
-            lines.append(p.topic)
-        if p.h_index is not None:
-            lines.append(f"h-index{p.h_index}")
-        lines.append(f"{p.papers}papers")
-        if p.citations is not None:
-            lines.append(f"{p.citations:,}citations")
-        if p.novelty is not None:
-            lines.append(f"Novelty{p.novelty}%")
-        if p.ai_score is not None:
-            lines.append(f"AI Score{p.ai_score}")
-        lines.append(f"{p.papers} Papers")
+        lines += render_profile_header(p)
+        lines.append(f"{p.papers} Papers")  # the heading above the site's list
     for j, header in page.items:
         spec = corpus.paper(j)
         if header:

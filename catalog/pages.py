@@ -345,12 +345,8 @@ def render_author_list(e: Entry) -> str:
     return text
 
 
-def render_page(page: Page, layout: str = "compact") -> str:
-    """Write a page the way the site shows it; ``parse_page`` reads it back."""
-    if layout not in ("compact", "spaced"):
-        raise ValueError(f"unknown layout {layout!r}")
-    blocks: list[list[str]] = []
-    p = page.profile
+def render_profile_header(p: Profile) -> list[str]:
+    """The header lines of a profile, the figures as the site glues them."""
     head: list[str] = []
     if p.name:
         head.append(p.name)
@@ -366,6 +362,15 @@ def render_page(page: Page, layout: str = "compact") -> str:
         head.append(f"Novelty{p.novelty:g}%")
     if p.ai_score is not None:
         head.append(f"AI Score{p.ai_score:g}")
+    return head
+
+
+def render_page(page: Page, layout: str = "compact") -> str:
+    """Write a page the way the site shows it; ``parse_page`` reads it back."""
+    if layout not in ("compact", "spaced"):
+        raise ValueError(f"unknown layout {layout!r}")
+    blocks: list[list[str]] = []
+    head = render_profile_header(page.profile)
     if head:
         blocks.append(head)
     for e in page.entries:
