@@ -369,17 +369,13 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
         raise NotFound(f"no paper with id {paper_id!r} (ids are shown by `catalog list`)")
     if len(found) > 1:
         raise NotFound(f"id {paper_id!r} is ambiguous: " + ", ".join(p.id for p in found))
-    fmt = resolve_format(fmt)
-    if fmt == "table":
-        from catalog.render import console, paper_panel
+    def view() -> Any:
+        from catalog.render import paper_panel
 
-        console().print(paper_panel(found[0]))
-    elif fmt == "json":
-        import json
+        return paper_panel(found[0])
 
-        click.echo(json.dumps(found[0].to_json(), ensure_ascii=False, indent=2))
-    else:
-        emit(found, fmt, columns=PAPER_KEYS)
+    emit_one(resolve_format(fmt), view=view, obj=found[0].to_json, rows=found,
+             columns=PAPER_KEYS)
 
 
 @cli.command()
@@ -528,11 +524,20 @@ class _ExportProgress:
 
 # -- browsing (#4) --------------------------------------------------------------
 
-def _emit_object(obj: dict[str, Any], fmt: str) -> None:
-    """One JSON object: indented for json, one line for jsonl."""
-    import json
+def emit_one(fmt: str, *, view: Callable[[], Any], obj: Callable[[], dict[str, Any]],
+             rows: Iterable[Any], columns: tuple[str, ...]) -> None:
+    """One record (a paper, an author page, the stats): the rich ``view`` on a
+    terminal, one JSON object (indented for json, one line for jsonl), else ``rows``."""
+    if fmt == "table":
+        from catalog.render import console
 
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2 if fmt == "json" else None))
+        console().print(view())
+    elif fmt in ("json", "jsonl"):
+        import json
+
+        click.echo(json.dumps(obj(), ensure_ascii=False, indent=2 if fmt == "json" else None))
+    else:
+        emit(rows, fmt, columns=columns)
 
 
 @cli.command()
@@ -554,19 +559,18 @@ def author(ctx: click.Context, name: str, fmt: str | None) -> None:
 
     if not name.strip():
         raise click.BadParameter("give an author's name", param_hint="NAME")
+    from catalog.models import PAPER_KEYS
+
     page = author_page(_catalog(ctx), name)
     _notes(page.notes)
-    fmt = resolve_format(fmt)
-    if fmt == "table":
-        from catalog.render import author_view, console
 
-        console().print(author_view(page))
-    elif fmt in ("json", "jsonl"):
-        _emit_object(page.to_json(), fmt)
-    else:
-        from catalog.models import PAPER_KEYS
+    def view() -> Any:
+        from catalog.render import author_view
 
-        emit(page.papers, fmt, columns=PAPER_KEYS)
+        return author_view(page)
+
+    emit_one(resolve_format(fmt), view=view, obj=page.to_json, rows=page.papers,
+             columns=PAPER_KEYS)
 
 
 @cli.command()
@@ -605,12 +609,11 @@ def stats(ctx: click.Context, fmt: str | None) -> None:
     from catalog.browse import STAT_KEYS, catalog_stats
 
     summary = catalog_stats(open_catalog(ctx))
-    fmt = resolve_format(fmt)
-    if fmt == "table":
-        from catalog.render import console, stats_view
 
-        console().print(stats_view(summary))
-    elif fmt in ("json", "jsonl"):
-        _emit_object(summary.to_json(), fmt)
-    else:
-        emit(summary.rows(), fmt, columns=STAT_KEYS)
+    def view() -> Any:
+        from catalog.render import stats_view
+
+        return stats_view(summary)
+
+    emit_one(resolve_format(fmt), view=view, obj=summary.to_json, rows=summary.rows(),
+             columns=STAT_KEYS)
