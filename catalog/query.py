@@ -83,10 +83,6 @@ class Query:
     excluded: tuple[Term, ...] = ()
     filters: Filters = field(default_factory=Filters)
 
-    @property
-    def has_text(self) -> bool:
-        return bool(self.groups or self.excluded)
-
     def match(self) -> str | None:
         """The FTS5 MATCH expression for the positive part, or None."""
         if not self.groups:
@@ -118,15 +114,6 @@ class Query:
         parts = [" OR ".join(one(t) for t in g) for g in self.groups]
         parts += ["-" + one(t) for t in self.excluded]
         return " ".join(parts)
-
-    def describe(self) -> str:
-        """The query read back in words, for --explain and for messages."""
-        out = []
-        for g in self.groups:
-            out.append(" or ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in g))
-        for t in self.excluded:
-            out.append(f'not "{t.text}"')
-        return " and ".join(out) if out else "(everything)"
 
 
 # -- tokenising ---------------------------------------------------------------

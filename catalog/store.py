@@ -616,13 +616,6 @@ def iter_profiles(conn: sqlite3.Connection, *, topics: Sequence[str] = (),
         yield ProfileSummary(*row)
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {
-        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("papers", "profiles", "people", "loads")
-    }
-
-
 # -- selection: filters and full-text search -------------------------------------
 
 @dataclass(frozen=True)
