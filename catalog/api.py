@@ -1,8 +1,10 @@
 """The library's front door: ``Catalog(path)`` loads, searches and lists.
 
-This is where a typed query meets the catalog: names are resolved forgivingly,
-misspelt words are corrected against the index, and ``store`` runs the SQL. The CLI
-is a thin layer over this class; so are the benchmarks.
+Every caller goes through this class: the CLI (one ``Catalog`` per invocation), the
+benchmarks and the tests. It loads (``ingest``), selects and searches, browses
+(``browse``: an author's page, topics, statistics) and offers shell completion. This
+is where a typed query meets the catalog: names are resolved forgivingly, misspelt
+words are corrected against the index, and ``store`` runs the SQL.
 
     >>> from catalog import Catalog
     >>> cat = Catalog("catalog.db")
@@ -16,14 +18,19 @@ import datetime as dt
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog import names, store
-from catalog.errors import QuerySyntaxError, UnknownAuthor
-from catalog.models import LoadReport, Paper
+from catalog.browse import (STAT_KEYS, TOP, TOPIC_KEYS, AuthorPage, Stats, TopicSummary,
+                            author_page, catalog_stats, topic_summaries)
+from catalog.errors import NotFound, QuerySyntaxError, UnknownAuthor
+from catalog.models import LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, Term, code_flag, date_bound, parse_query, year_range
+
+__all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
+           "complete_names", "complete_topics", "count_page_files", "filters_from"]
 
 
 @dataclass
@@ -96,11 +103,46 @@ class Catalog:
     # -- loading ---------------------------------------------------------------
     def load(self, paths: Iterable[str | Path], *, as_of: dt.date | None = None,
              profile: str | None = None, strict: bool = False,
-             encoding: str | None = None) -> list[LoadReport]:
+             encoding: str | None = None, read_stdin: Callable[[], bytes] | None = None,
+             on_file: Callable[[LoadReport], None] | None = None) -> list[LoadReport]:
+        """Load page files (or every ``*.txt`` below a directory; ``-`` reads
+        ``read_stdin``), each in its own transaction; ``on_file`` sees each report as
+        its file is done. Failures are in the reports, not raised."""
         from catalog.ingest import load_paths
 
         return load_paths(self.conn, [str(p) for p in paths], as_of=as_of or dt.date.today(),
-                          profile=profile, strict=strict, encoding=encoding)
+                          profile=profile, strict=strict, encoding=encoding,
+                          read_stdin=read_stdin, on_file=on_file)
+
+    # -- one paper, the profiles ---------------------------------------------------
+    def paper(self, pid: str) -> Paper:
+        """The paper with this id, or the one id it abbreviates (as in git)."""
+        found = store.get_paper(self.conn, pid.strip())
+        if not found:
+            raise NotFound(f"no paper with id {pid!r} (ids are shown by `catalog list`)")
+        if len(found) > 1:
+            raise NotFound(f"id {pid!r} is ambiguous: " + ", ".join(p.id for p in found))
+        return found[0]
+
+    def profiles(self, *, topics: Sequence[str] = (), sort: str = "name"
+                 ) -> Iterator[ProfileSummary]:
+        """The author profiles (of these topic codes), in a ``store.PROFILE_SORTS`` order."""
+        return store.iter_profiles(self.conn, topics=topics, sort=sort)
+
+    # -- browsing ------------------------------------------------------------------
+    def author(self, name: str) -> AuthorPage:
+        """One author's page. Raises ``UnknownAuthor`` when the name matches no one or
+        several people equally well."""
+        shown, person_ids, profile_ids, note = self.resolve_author(name)
+        return author_page(self.conn, shown, person_ids, profile_ids, note)
+
+    def topics(self) -> list[TopicSummary]:
+        """The topics the catalog's papers carry, most papers first."""
+        return topic_summaries(self.conn)
+
+    def stats(self, top: int | None = None) -> Stats:
+        """Counts, papers per year, the ``top`` topics and authors."""
+        return catalog_stats(self.conn, TOP if top is None else top)
 
     # -- selecting -------------------------------------------------------------
     def search(self, query: str = "", *, sort: str | None = None, limit: int | None = 20,
@@ -284,6 +326,29 @@ class Catalog:
             if near and near != word:
                 out.append(near)
         return out
+
+
+# -- shell completion ----------------------------------------------------------------
+# Completing a word must never create, migrate or lock a catalog, nor fail: these read
+# the file through a read-only connection and give nothing when there is no catalog.
+
+def complete_names(path: str | Path, typed: str, *, profiles_only: bool = False
+                   ) -> list[str]:
+    """People and profile owners whose name begins with ``typed``."""
+    return store.complete_names(Path(path), typed, profiles_only=profiles_only)
+
+
+def complete_topics(path: str | Path) -> list[str]:
+    """The topic codes the catalog's papers and profiles carry."""
+    return store.complete_topics(Path(path))
+
+
+def count_page_files(paths: Iterable[str]) -> int:
+    """How many page files ``load`` will read from these paths (for a progress bar)."""
+    from catalog.ingest import STDIN, find_files
+
+    paths = list(paths)
+    return sum(1 for _ in find_files(p for p in paths if p != STDIN)) + paths.count(STDIN)
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ness", "ies", "ed", "es",

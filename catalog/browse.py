@@ -1,7 +1,8 @@
 """Browsing: one author's page, the topics, the catalog's statistics (issue #4).
 
-Each function reads the catalog through ``store`` and returns plain records that the
-CLI writes as JSON/CSV or hands to ``render``. An author's papers follow the FILTERS
+Each function reads the catalog through ``store`` and returns plain records; ``Catalog``
+(api.py) calls them, and the CLI writes the records as JSON/CSV or hands them to
+``render``. Nothing here imports ``api``: names are resolved before they get here. An author's papers follow the FILTERS
 rule: the papers whose visible author list names the person, plus those listed on
 the person's profile page (``et al.`` may hide the name there).
 """
@@ -10,15 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from catalog import names, store
 from catalog.models import Paper, ProfileSummary
 from catalog.topics import topic_name
-
-if TYPE_CHECKING:
-    from catalog.api import Catalog
 
 TOP = 10  # how many topics and authors `stats` ranks
 
@@ -76,11 +75,9 @@ class AuthorPage:
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
 
 
-def author_page(cat: Catalog, name: str) -> AuthorPage:
-    """One author's page. Raises ``UnknownAuthor`` when the name matches no one or
-    several people equally well."""
-    shown, person_ids, profile_ids, note = cat.resolve_author(name)
-    conn = cat.conn
+def author_page(conn: sqlite3.Connection, shown: str, person_ids: Sequence[int],
+                profile_ids: Sequence[int], note: str | None = None) -> AuthorPage:
+    """The page of an author already resolved (``Catalog.author`` resolves the name)."""
     sel = store.Selection(person_ids=tuple(person_ids), profile_ids=tuple(profile_ids),
                           by_author=True)
     sql, params = store.select_sql(sel, sort="date")

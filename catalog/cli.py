@@ -11,15 +11,19 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from catalog import config
 from catalog.completion import complete_author, complete_profile, complete_topic
 from catalog.errors import CatalogError
+from catalog.export import PAPER_FORMATS, RECORD_FORMATS
 
-FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+
+FORMATS = ("table", *RECORD_FORMATS)
 
 
 class CatalogGroup(click.Group):
@@ -72,18 +76,41 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
     catalog search "mixture of experts" --since 2024
     catalog author "Y. K. Li"
     """
-    ctx.obj = {"db_path": db_path}
+    ctx.obj = ctx.with_resource(_Session(Path(db_path) if db_path else config.default_db_path()))
+
+
+class _Session:
+    """The invocation's one ``Catalog``, opened when a command first asks for it (so
+    that `--help`, a usage error or `catalog path` never touch the file) and closed
+    with the root context."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cat: Catalog | None = None
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.cat is not None:
+            self.cat.close()
+            self.cat = None
+
+    def catalog(self, create: bool) -> Catalog:
+        if self.cat is None:
+            from catalog.api import Catalog
+
+            self.cat = Catalog(self.path, create=create)
+        return self.cat
 
 
 def db_path(ctx: click.Context) -> Path:
-    path = ctx.find_root().obj.get("db_path")
-    return Path(path) if path else config.default_db_path()
+    return ctx.find_root().obj.path
 
 
-def open_catalog(ctx: click.Context, create: bool = False):
-    from catalog.store import open_db
-
-    return open_db(db_path(ctx), create=create)
+def _catalog(ctx: click.Context, create: bool = False) -> Catalog:
+    """The invocation's catalog; only `load` creates one (read commands never do)."""
+    return ctx.find_root().obj.catalog(create)
 
 
 def resolve_format(fmt: str | None) -> str:
@@ -99,27 +126,26 @@ def format_option(choices: tuple[str, ...] = FORMATS) -> Callable:
 
 
 def emit(records: Iterable[Any], fmt: str, *, columns: tuple[str, ...] = (),
-         table: Callable[[list[Any]], Any] | None = None, out: TextIO | None = None) -> int:
-    """Write records in one format; ``table`` renders the terminal view."""
-    from catalog.export import FORMATS as WRITERS
-
-    stream = out or sys.stdout
+         view: Callable[[list[Any]], Any] | None = None,
+         obj: Callable[[], dict[str, Any]] | None = None) -> int:
+    """The one output dispatch: ``view(rows)`` (rich) on a terminal, else the export
+    writers on standard output. ``obj``: the command shows one record (a paper, an
+    author, the stats) whose rows are ``records``; json and jsonl write the object."""
     if fmt == "table":
         from catalog.render import console
 
         rows = list(records)
-        if not rows:
+        if not rows and obj is None:
             click.echo("No results.", err=True)
             return 0
-        console().print(table(rows) if table else rows)
+        console().print(view(rows) if view else rows)
         return len(rows)
-    writer = WRITERS[fmt]
-    if fmt in ("csv", "tsv"):
-        n = writer(records, stream, columns=columns)
-    else:
-        n = writer(records, stream)
-    stream.flush()
-    return n
+    from catalog.export import open_output, write_object, write_records
+
+    with open_output(None) as out:
+        if obj is not None and fmt in ("json", "jsonl"):
+            return write_object(obj(), fmt, out)
+        return write_records(records, fmt, out, columns=columns)
 
 
 def parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -165,11 +191,11 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
     catalog load page.txt --as-of 2026-11-22 --profile "Kaiming He"
     pbpaste | catalog load - --profile "Y. K. Li"
     """
-    from catalog.ingest import find_files, load_paths
+    from catalog.api import count_page_files
     from catalog.models import LoadReport
 
-    conn = open_catalog(ctx, create=True)
-    total = sum(1 for _ in find_files(p for p in paths if p != "-")) + paths.count("-")
+    cat = _catalog(ctx, create=True)
+    total = count_page_files(paths)
     progress = _progress(total, quiet)
 
     def on_file(r: LoadReport) -> None:
@@ -184,12 +210,11 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
         progress.advance()
 
     try:
-        reports = load_paths(conn, paths, as_of=as_of, profile=profile, strict=strict,
-                             encoding=encoding, read_stdin=lambda: sys.stdin.buffer.read(),
-                             on_file=on_file)
+        reports = cat.load(paths, as_of=as_of, profile=profile, strict=strict,
+                           encoding=encoding, read_stdin=lambda: sys.stdin.buffer.read(),
+                           on_file=on_file)
     finally:
         progress.stop()
-        conn.close()
     ok = [r for r in reports if r.ok]
     failed = len(reports) - len(ok)
     if not quiet:
@@ -291,18 +316,12 @@ def list_(ctx: click.Context, sort: str, limit: int, fmt: str | None, **kw: Any)
 
 def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
                  snippets: dict[str, str] | None = None, terms: tuple[str, ...] = ()) -> None:
-    def table(rows: list[Any]) -> Any:
+    def view(rows: list[Any]) -> Any:
         from catalog.render import papers_table
 
         return papers_table(rows, snippets, terms)
 
-    emit(papers, fmt, columns=columns, table=table)
-
-
-def _catalog(ctx: click.Context, create: bool = False) -> Any:
-    from catalog.api import Catalog
-
-    return Catalog(db_path(ctx), create=create)
+    emit(papers, fmt, columns=columns, view=view)
 
 
 def _notes(notes: Iterable[str]) -> None:
@@ -359,23 +378,16 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
     \b
     catalog show 1e8d1c8
     """
-    from catalog.errors import NotFound
     from catalog.models import PAPER_KEYS
-    from catalog.store import get_paper
 
-    conn = open_catalog(ctx)
-    found = get_paper(conn, paper_id.strip())
-    if not found:
-        raise NotFound(f"no paper with id {paper_id!r} (ids are shown by `catalog list`)")
-    if len(found) > 1:
-        raise NotFound(f"id {paper_id!r} is ambiguous: " + ", ".join(p.id for p in found))
-    def view() -> Any:
+    paper = _catalog(ctx).paper(paper_id)
+
+    def view(rows: list[Any]) -> Any:
         from catalog.render import paper_panel
 
-        return paper_panel(found[0])
+        return paper_panel(paper)
 
-    emit_one(resolve_format(fmt), view=view, obj=found[0].to_json, rows=found,
-             columns=PAPER_KEYS)
+    emit([paper], resolve_format(fmt), columns=PAPER_KEYS, view=view, obj=paper.to_json)
 
 
 @cli.command()
@@ -397,17 +409,16 @@ def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | N
     catalog authors --sort citations --topic CV
     """
     from catalog.models import PROFILE_KEYS
-    from catalog.store import iter_profiles
 
-    conn = open_catalog(ctx)
-    rows = iter_profiles(conn, topics=[_topic_code(t) for t in topics], sort=sort)
+    codes = [_topic_code(t) for t in topics]
+    rows = _catalog(ctx).profiles(topics=codes, sort=sort)
 
-    def table(rows: list[Any]) -> Any:
+    def view(rows: list[Any]) -> Any:
         from catalog.render import profiles_table
 
         return profiles_table(rows)
 
-    emit(rows, resolve_format(fmt), columns=PROFILE_KEYS, table=table)
+    emit(rows, resolve_format(fmt), columns=PROFILE_KEYS, view=view)
 
 
 def _topic_code(text: str) -> str:
@@ -429,9 +440,6 @@ def path(ctx: click.Context) -> None:
 
 # -- export -------------------------------------------------------------------
 
-EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "bibtex")
-
-
 @cli.command()
 @click.argument("query", required=False, default="")
 @filter_options
@@ -439,7 +447,7 @@ EXPORT_FORMATS = ("csv", "tsv", "json", "jsonl", "bibtex")
               help="[default: relevance with a QUERY, else date: newest first]")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
               help="At most this many papers (0: all)")
-@click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS, case_sensitive=False),
+@click.option("-f", "--format", "fmt", type=click.Choice(PAPER_FORMATS, case_sensitive=False),
               default="csv", show_default=True, help="Output format (csv even on a terminal)")
 @click.option("-o", "--output", metavar="FILE",
               type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
@@ -524,22 +532,6 @@ class _ExportProgress:
 
 # -- browsing (#4) --------------------------------------------------------------
 
-def emit_one(fmt: str, *, view: Callable[[], Any], obj: Callable[[], dict[str, Any]],
-             rows: Iterable[Any], columns: tuple[str, ...]) -> None:
-    """One record (a paper, an author page, the stats): the rich ``view`` on a
-    terminal, one JSON object (indented for json, one line for jsonl), else ``rows``."""
-    if fmt == "table":
-        from catalog.render import console
-
-        console().print(view())
-    elif fmt in ("json", "jsonl"):
-        import json
-
-        click.echo(json.dumps(obj(), ensure_ascii=False, indent=2 if fmt == "json" else None))
-    else:
-        emit(rows, fmt, columns=columns)
-
-
 @cli.command()
 @click.argument("name", shell_complete=complete_author)
 @format_option()
@@ -555,22 +547,19 @@ def author(ctx: click.Context, name: str, fmt: str | None) -> None:
     catalog author "Y. K. Li"
     catalog author kaiming --format json | jq '.coauthors[:3]'
     """
-    from catalog.browse import author_page
+    from catalog.models import PAPER_KEYS
 
     if not name.strip():
         raise click.BadParameter("give an author's name", param_hint="NAME")
-    from catalog.models import PAPER_KEYS
-
-    page = author_page(_catalog(ctx), name)
+    page = _catalog(ctx).author(name)
     _notes(page.notes)
 
-    def view() -> Any:
+    def view(rows: list[Any]) -> Any:
         from catalog.render import author_view
 
         return author_view(page)
 
-    emit_one(resolve_format(fmt), view=view, obj=page.to_json, rows=page.papers,
-             columns=PAPER_KEYS)
+    emit(page.papers, resolve_format(fmt), columns=PAPER_KEYS, view=view, obj=page.to_json)
 
 
 @cli.command()
@@ -583,15 +572,14 @@ def topics(ctx: click.Context, fmt: str | None) -> None:
     catalog topics
     catalog topics --format json | jq -r '.[].code'
     """
-    from catalog.browse import TOPIC_KEYS, topic_summaries
+    from catalog.api import TOPIC_KEYS
 
-    def table(rows: list[Any]) -> Any:
+    def view(rows: list[Any]) -> Any:
         from catalog.render import topics_table
 
         return topics_table(rows)
 
-    emit(topic_summaries(open_catalog(ctx)), resolve_format(fmt), columns=TOPIC_KEYS,
-         table=table)
+    emit(_catalog(ctx).topics(), resolve_format(fmt), columns=TOPIC_KEYS, view=view)
 
 
 @cli.command()
@@ -606,14 +594,14 @@ def stats(ctx: click.Context, fmt: str | None) -> None:
     catalog stats
     catalog stats --format json | jq .years
     """
-    from catalog.browse import STAT_KEYS, catalog_stats
+    from catalog.api import STAT_KEYS
 
-    summary = catalog_stats(open_catalog(ctx))
+    summary = _catalog(ctx).stats()
 
-    def view() -> Any:
+    def view(rows: list[Any]) -> Any:
         from catalog.render import stats_view
 
         return stats_view(summary)
 
-    emit_one(resolve_format(fmt), view=view, obj=summary.to_json, rows=summary.rows(),
-             columns=STAT_KEYS)
+    emit(summary.rows(), resolve_format(fmt), columns=STAT_KEYS, view=view,
+         obj=summary.to_json)

@@ -22,7 +22,7 @@ def _completion_db(ctx: click.Context) -> Path:
 
 def _complete_names(ctx: click.Context, incomplete: str, profiles_only: bool) -> list[str]:
     try:
-        from catalog.store import complete_names
+        from catalog.api import complete_names
 
         return complete_names(_completion_db(ctx), incomplete, profiles_only=profiles_only)
     except Exception:  # a traceback would land in the user's command line
@@ -46,7 +46,7 @@ def complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) 
     from catalog.topics import TOPICS, topic_name
 
     try:
-        from catalog.store import complete_topics
+        from catalog.api import complete_topics
 
         codes = complete_topics(_completion_db(ctx)) or sorted(TOPICS)
     except Exception:

@@ -26,7 +26,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -309,34 +308,54 @@ def write_bibtex(records: Iterable[Record], out: TextIO) -> int:
 
 
 FORMATS: dict[str, Writer] = {
-    "json": write_json,
-    "jsonl": write_jsonl,
     "csv": write_csv,
     "tsv": write_tsv,
+    "json": write_json,
+    "jsonl": write_jsonl,
     "bibtex": write_bibtex,
 }
+# the formats every record can be written in (bibtex is for papers only); with the
+# terminal's table, the choices of list, search, authors, author, topics and stats
+PAPER_FORMATS = tuple(FORMATS)
+RECORD_FORMATS = tuple(f for f in FORMATS if f != "bibtex")
 
 BOM = "\ufeff"
 
 
-def export_papers(papers: Iterable[Record], fmt: str, out: TextIO, *,
-                  escape_formulas: bool = True, excel: bool = False,
-                  columns: Sequence[str] | None = PAPER_KEYS) -> int:
-    """Write ``papers`` to ``out`` in ``fmt`` (a key of ``FORMATS``); return how many.
-
-    csv/tsv: ``escape_formulas`` prefixes cells a spreadsheet would run with ``'``;
-    ``excel`` starts the output with a UTF-8 byte-order mark. ``papers`` is consumed
-    once, row by row.
-    """
+def write_records(records: Iterable[Record], fmt: str, out: TextIO, *,
+                  columns: Sequence[str] | None = None, escape_formulas: bool | None = None,
+                  excel: bool = False) -> int:
+    """The one dispatch: ``records`` to ``out`` in ``fmt`` (a key of ``FORMATS``);
+    return how many. csv/tsv: ``columns`` is the header (else the first record's keys),
+    ``escape_formulas`` prefixes cells a spreadsheet would run with ``'`` (None: the
+    writer's default), ``excel`` starts the output with a UTF-8 byte-order mark."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
     if fmt in ("csv", "tsv"):
         if excel:
             out.write(BOM)
-        return FORMATS[fmt](papers, out, escape_formulas=escape_formulas, columns=columns)
+        kw: dict[str, Any] = {"columns": columns}
+        if escape_formulas is not None:
+            kw["escape_formulas"] = escape_formulas
+        return FORMATS[fmt](records, out, **kw)
     if excel:
         raise ValueError("excel (a byte-order mark) applies to csv and tsv only")
-    return FORMATS[fmt](papers, out)
+    return FORMATS[fmt](records, out)
+
+
+def write_object(obj: dict[str, Any], fmt: str, out: TextIO) -> int:
+    """One record as one JSON object: indented for json, one line for jsonl."""
+    out.write(json.dumps(obj, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
+    return 1
+
+
+def export_papers(papers: Iterable[Record], fmt: str, out: TextIO, *,
+                  escape_formulas: bool = True, excel: bool = False,
+                  columns: Sequence[str] | None = PAPER_KEYS) -> int:
+    """Write ``papers`` to ``out`` in ``fmt`` (see ``write_records``); return how many.
+    ``papers`` is consumed once, row by row."""
+    return write_records(papers, fmt, out, columns=columns, escape_formulas=escape_formulas,
+                         excel=excel)
 
 
 # -- where the output goes -------------------------------------------------------
@@ -357,6 +376,8 @@ def open_output(path: str | os.PathLike[str] | None, *, force: bool = False
         return
     target = Path(path)
     _check_target(target, force)
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                    suffix=".part")

@@ -322,11 +322,10 @@ def test_author_view_in_a_recording_console(full_db):
     from rich.console import Console
 
     from catalog.api import Catalog
-    from catalog.browse import author_page
     from catalog.render import author_view
 
     with Catalog(full_db) as cat:
-        page = author_page(cat, "kaiming")
+        page = cat.author("kaiming")
     console = Console(width=80, record=True, file=io.StringIO(), color_system="truecolor")
     console.print(author_view(page))
     text = console.export_text(clear=False)
