@@ -22,12 +22,24 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog import names, store
-from catalog.browse import (STAT_KEYS, TOP, TOPIC_KEYS, AuthorPage, Stats, TopicSummary,
-                            author_page, catalog_stats, topic_summaries)
+from catalog import names
+from catalog.browse import (
+    STAT_KEYS,
+    TOP,
+    TOPIC_KEYS,
+    AuthorPage,
+    Stats,
+    TopicSummary,
+    author_page,
+    catalog_stats,
+    topic_summaries,
+)
 from catalog.errors import NotFound, QuerySyntaxError, UnknownAuthor
 from catalog.models import LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, Term, code_flag, date_bound, parse_query, year_range
+from catalog.store import browse as browse_sql
+from catalog.store import read
+from catalog.store.open import open_db
 
 __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
            "complete_names", "complete_topics", "count_page_files", "filters_from"]
@@ -89,7 +101,7 @@ def filters_from(
 class Catalog:
     def __init__(self, path: str | Path, *, create: bool = False) -> None:
         self.path = Path(path)
-        self.conn: sqlite3.Connection = store.open_db(self.path, create=create)
+        self.conn: sqlite3.Connection = open_db(self.path, create=create)
 
     def close(self) -> None:
         self.conn.close()
@@ -117,7 +129,7 @@ class Catalog:
     # -- one paper, the profiles ---------------------------------------------------
     def paper(self, pid: str) -> Paper:
         """The paper with this id, or the one id it abbreviates (as in git)."""
-        found = store.get_paper(self.conn, pid.strip())
+        found = read.get_paper(self.conn, pid.strip())
         if not found:
             raise NotFound(f"no paper with id {pid!r} (ids are shown by `catalog list`)")
         if len(found) > 1:
@@ -126,8 +138,8 @@ class Catalog:
 
     def profiles(self, *, topics: Sequence[str] = (), sort: str = "name"
                  ) -> Iterator[ProfileSummary]:
-        """The author profiles (of these topic codes), in a ``store.PROFILE_SORTS`` order."""
-        return store.iter_profiles(self.conn, topics=topics, sort=sort)
+        """The author profiles (of these topic codes), in a ``read.PROFILE_SORTS`` order."""
+        return read.iter_profiles(self.conn, topics=topics, sort=sort)
 
     # -- browsing ------------------------------------------------------------------
     def author(self, name: str) -> AuthorPage:
@@ -151,10 +163,10 @@ class Catalog:
         f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
         plan = self.plan(query, f, sort=sort, limit=limit, snippets=True)
         papers, snippets = [], {}
-        for paper, snip in store.run_selection(self.conn, plan.sql, plan.params):
-            papers.append(paper)
-            if snip:
-                snippets[paper.id] = snip
+        for found in read.run_selection(self.conn, plan.sql, plan.params):
+            papers.append(found.paper)
+            if found.snippet:
+                snippets[found.paper.id] = found.snippet
         result = SearchResult(papers, snippets, plan.notes, plan.corrected,
                               terms=tuple(w for t in plan.query.terms() for w in t.words))
         if not papers and plan.missing:
@@ -171,8 +183,8 @@ class Catalog:
                sort: str | None = None, limit: int | None = None) -> Selected:
         """The selection as a stream, with what the user should be told about it."""
         plan = self.plan(query, filters or Filters(), sort=sort, limit=limit)
-        rows = store.run_selection(self.conn, plan.sql, plan.params)
-        return Selected((paper for paper, _ in rows), plan.notes)
+        rows = read.run_selection(self.conn, plan.sql, plan.params)
+        return Selected((found.paper for found in rows), plan.notes)
 
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
              limit: int | None = None, snippets: bool = False) -> Plan:
@@ -183,7 +195,7 @@ class Catalog:
         query, corrected, missing = self._correct(query, text, notes)
         if sort is None:
             sort = "relevance" if query.groups else "date"
-        sql, params = store.select_sql(selection, match=query.match(),
+        sql, params = read.select_sql(selection, match=query.match(),
                                        exclude=query.exclude_match(), sort=sort,
                                        limit=limit, snippets=snippets)
         return Plan(sql, params, notes, corrected, query, missing)
@@ -196,12 +208,12 @@ class Catalog:
         key = names.name_key(name)
         if not key:
             raise QuerySyntaxError(f"author: {name!r} is not a name")
-        people = store.people_by_key(self.conn, key)
-        profiles = store.profiles_for(self.conn, key, [p[0] for p in people])
+        people = read.people_by_key(self.conn, key)
+        profiles = read.profiles_for(self.conn, key, [p[0] for p in people])
         if people or profiles:
             shown = people[0][1] if people else profiles[0][1]
             return shown, [p[0] for p in people], [p[0] for p in profiles], None
-        everyone, keys, words = store.name_table(self.conn)
+        everyone, keys, words = read.name_table(self.conn)
         match = names.resolve(name, everyone, keys=keys, words=words)
         if match.name is None:
             if match.candidates:
@@ -215,16 +227,16 @@ class Catalog:
         return shown, people_ids, profile_ids, f'author "{name}" matched "{shown}"'
 
     def resolve_profile(self, name: str) -> tuple[str, int]:
-        names_ = store.profile_names(self.conn)
+        names_ = read.profile_names(self.conn)
         match = names.resolve(name, names_)
         if match.name is None:
             near = match.candidates or tuple(names.nearest(name, names_))
             raise UnknownAuthor(f"no profile matches {name!r}"
                                 + (f"; nearest: {'; '.join(near)}" if near else ""), list(near))
-        row = store.profiles_for(self.conn, names.name_key(match.name), [])
+        row = read.profiles_for(self.conn, names.name_key(match.name), [])
         return match.name, row[0][0]
 
-    def _resolve(self, f: Filters, notes: list[str]) -> store.Selection:
+    def _resolve(self, f: Filters, notes: list[str]) -> read.Selection:
         from catalog.topics import resolve_topic
 
         person_ids: list[int] = []
@@ -247,7 +259,7 @@ class Catalog:
             if code is None:
                 raise QuerySyntaxError(f"unknown topic {t!r} (see `catalog topics`)")
             topics.append(code)
-        return store.Selection(
+        return read.Selection(
             person_ids=tuple(person_ids), profile_ids=tuple(profile_ids),
             by_author=bool(f.authors), listed_by=tuple(listed), by_profile=bool(f.profiles),
             topics=tuple(topics), since=f.since, until=f.until, years=f.years, code=f.code,
@@ -260,12 +272,12 @@ class Catalog:
         mapping: dict[Term, Term] = {}
         missing: list[str] = []
         for term in query.terms():
-            if term.prefix or store.fts_matches(self.conn, term.fts()):
+            if term.prefix or read.fts_matches(self.conn, term.fts()):
                 continue
             fixed = list(term.words)
             changed = False
             for i, word in enumerate(term.words):
-                if store.fts_matches(self.conn, Term((word,)).fts()):
+                if read.fts_matches(self.conn, Term((word,)).fts()):
                     continue
                 better = self._nearest_word(word)
                 if better is None:
@@ -292,7 +304,7 @@ class Catalog:
         # terms sharing the first two letters first (most typos keep them), and only
         # then among all terms with the same first letter.
         for prefix in dict.fromkeys((word[:2], word[:1])):
-            for term, docs in store.vocabulary(self.conn, prefix):
+            for term, docs in read.vocabulary(self.conn, prefix):
                 if abs(len(term) - len(word)) > 4:
                     continue
                 score = max(fuzz.ratio(word, term), fuzz.ratio(_rough_stem(word), term))
@@ -313,7 +325,7 @@ class Catalog:
         # porter may change the end of a word (nearly -> nearli): match on a shorter root
         root = stem[:-1] if len(stem) > 3 else stem
         rx = re.compile(rf"\b({re.escape(root)}\w*)", re.IGNORECASE)
-        for text in store.texts_matching(self.conn, Term((stem,)).fts()):
+        for text in read.texts_matching(self.conn, Term((stem,)).fts()):
             words.update(m.lower() for m in rx.findall(names.fold(text)))
         if not words:
             return stem
@@ -335,12 +347,12 @@ class Catalog:
 def complete_names(path: str | Path, typed: str, *, profiles_only: bool = False
                    ) -> list[str]:
     """People and profile owners whose name begins with ``typed``."""
-    return store.complete_names(Path(path), typed, profiles_only=profiles_only)
+    return browse_sql.complete_names(Path(path), typed, profiles_only=profiles_only)
 
 
 def complete_topics(path: str | Path) -> list[str]:
     """The topic codes the catalog's papers and profiles carry."""
-    return store.complete_topics(Path(path))
+    return browse_sql.complete_topics(Path(path))
 
 
 def count_page_files(paths: Iterable[str]) -> int:

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from catalog import names, store
+from catalog import names
 from catalog.models import Paper, ProfileSummary
+from catalog.store import browse as queries
+from catalog.store.read import Selection, run_selection, select_sql
 from catalog.topics import topic_name
 
 TOP = 10  # how many topics and authors `stats` ranks
@@ -78,15 +80,15 @@ class AuthorPage:
 def author_page(conn: sqlite3.Connection, shown: str, person_ids: Sequence[int],
                 profile_ids: Sequence[int], note: str | None = None) -> AuthorPage:
     """The page of an author already resolved (``Catalog.author`` resolves the name)."""
-    sel = store.Selection(person_ids=tuple(person_ids), profile_ids=tuple(profile_ids),
+    sel = Selection(person_ids=tuple(person_ids), profile_ids=tuple(profile_ids),
                           by_author=True)
-    sql, params = store.select_sql(sel, sort="date")
-    papers = [p for p, _ in store.run_selection(conn, sql, params)]
-    profile = store.profile_summary(conn, profile_ids[0]) if profile_ids else None
-    history = [Snapshot(*row) for row in store.profile_history(conn, profile_ids[0])
+    sql, params = select_sql(sel, sort="date")
+    papers = [found.paper for found in run_selection(conn, sql, params)]
+    profile = queries.profile_summary(conn, profile_ids[0]) if profile_ids else None
+    history = [Snapshot(*row) for row in queries.profile_history(conn, profile_ids[0])
                ] if profile_ids else []
     itself = {names.name_key(n) for n in (shown, profile.name if profile else shown)}
-    coauthors = store.coauthor_counts(conn, sel, sorted(itself))
+    coauthors = queries.coauthor_counts(conn, sel, sorted(itself))
     return AuthorPage(shown, profile, history, papers, coauthors, [note] if note else [])
 
 
@@ -108,7 +110,7 @@ TOPIC_KEYS = tuple(TopicSummary.__dataclass_fields__)
 def topic_summaries(conn: sqlite3.Connection) -> list[TopicSummary]:
     """The topics the catalog's papers carry, most papers first."""
     return [TopicSummary(code, topic_name(code), n, first, last)
-            for code, n, first, last in store.topic_counts(conn)]
+            for code, n, first, last in queries.topic_counts(conn)]
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,11 @@ class Stats:
 
 def catalog_stats(conn: sqlite3.Connection, top: int = TOP) -> Stats:
     topics = topic_summaries(conn)
-    per_year = store.year_counts(conn)
-    base = store.browse_counts(conn)
+    per_year = queries.year_counts(conn)
+    base = queries.browse_counts(conn)
     counts = {"papers": base["papers"], "profiles": base["profiles"],
               "people": base["people"], "topics": len(topics),
               "with_code": base["with_code"],
               "undated": sum(n for y, n in per_year if y is None)}
     return Stats(counts=counts, years=[(y, n) for y, n in per_year if y is not None],
-                 topics=topics[:top], authors=store.top_authors(conn, top))
+                 topics=topics[:top], authors=queries.top_authors(conn, top))

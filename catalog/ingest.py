@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 from catalog.errors import PageError
 from catalog.models import Entry, LoadReport, Page, ParseWarning, Profile
 from catalog.pages import parse_page
-from catalog.store import WriteCache, known_name, save_page
+from catalog.store.open import database_file, open_read_only
+from catalog.store.write import WriteCache, defer_checkpoints, known_name, name_known, save_page
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -150,12 +151,7 @@ def load_paths(
     cache = WriteCache()
     files = list(find_files(paths))
     ahead = _ParseAhead.start(conn, files, as_of=as_of, encoding=encoding)
-    # Each file commits on its own, and a commit rewrites a few hundred pages of
-    # indices into the write-ahead log; checkpointing that log every 4 MB (SQLite's
-    # default) made the checkpoints' fsyncs a quarter of a large load's time. Every
-    # 256 MB instead (a page rewritten by many commits is copied back once), for this
-    # connection only; the last close checkpoints the rest and removes the log.
-    conn.execute("PRAGMA wal_autocheckpoint = 65536")
+    defer_checkpoints(conn)
     try:
         for i, (name, path, error) in enumerate(files):
             parsed = ahead.take(i, conn, cache) if ahead and path is not None else None
@@ -220,7 +216,7 @@ class _ParseAhead:
         if (readable < PARSE_AHEAD_MIN_FILES or os.environ.get(PARSE_AHEAD_ENV) == "0"
                 or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork")):
             return None
-        db = conn.execute("PRAGMA database_list").fetchone()[2]
+        db = database_file(conn)
         if not db:
             return None  # an in-memory catalog: nothing a second process could read
         import multiprocessing
@@ -264,13 +260,17 @@ class _ParseAhead:
         self.taken += 1
         while self.sent < min(len(self.todo), k + _WINDOW):
             if not self._send():
-                return self._die()
+                self._die()
+                return None
         try:
             seq, kind, *rest = json.loads(self.pipe.recv_bytes())
         except (OSError, EOFError, ValueError):  # the child is gone or garbled
-            return self._die()
+            self._die()
+            return None
         if seq != i or kind == "crash":
-            return None if seq == i else self._die()
+            if seq != i:
+                self._die()
+            return None
         if kind == "unreadable":
             return (kind, rest[0])
         # the child knew the catalog as it was a few files ago: are its answers true?
@@ -306,7 +306,7 @@ def _parse_ahead_child(pipe: Connection, parents_end: Connection) -> None:
                 break
             if ro is None:
                 try:
-                    ro = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+                    ro = open_read_only(db)
                 except sqlite3.Error:
                     pass
             known = _RecordedKnown(ro)
@@ -348,8 +348,7 @@ class _RecordedKnown:
     def __call__(self, key: str) -> bool:
         if key not in self.answers:
             try:
-                self.answers[key] = self.ro is not None and self.ro.execute(
-                    "SELECT 1 FROM people WHERE name_key = ?", (key,)).fetchone() is not None
+                self.answers[key] = self.ro is not None and name_known(self.ro, key)
             except sqlite3.Error:
                 self.answers[key] = False
         return self.answers[key]

@@ -1,4 +1,5 @@
-"""Author-name keys and forgiving name matching.
+"""Keys: a paper's identity (``title_key``, ``paper_id``), author-name keys and
+forgiving name matching.
 
 A name is kept exactly as printed; matching goes through ``name_key``, which folds
 case, accents, spacing, dots and hyphens, so ``y.k. li``, ``YK Li`` and ``Y. K. Li``
@@ -7,13 +8,14 @@ are one name. rapidfuzz is imported inside the functions that need it (start-up 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_NON_ALNUM = re.compile(r"[\W_]+")
-_SPACES = re.compile(r"[\W_]+")
+# runs of the characters for which isalnum() is false: what every key leaves out
+NON_WORD = re.compile(r"[\W_]+")
 # letters NFKD does not decompose
 _EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
                         "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
@@ -29,7 +31,17 @@ def fold(text: str) -> str:
 
 def name_key(name: str) -> str:
     """The match key of a name: folded, letters and digits only. Idempotent."""
-    return _NON_ALNUM.sub("", fold(name))
+    return NON_WORD.sub("", fold(name))
+
+
+def title_key(title: str) -> str:
+    """Titles that differ only in case, accents, spacing or punctuation are one paper."""
+    return " ".join(NON_WORD.sub(" ", fold(title)).split())
+
+
+def paper_id(key: str) -> str:
+    """A paper's id: a short hash of its title key (stable across catalogs)."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
 def name_words(name: str) -> str:
@@ -37,7 +49,7 @@ def name_words(name: str) -> str:
     for fuzzy comparison where word boundaries matter."""
     out: list[str] = []
     run = False  # is out[-1] made of single letters?
-    for w in _SPACES.sub(" ", fold(name)).split():
+    for w in NON_WORD.sub(" ", fold(name)).split():
         if len(w) == 1 and run:
             out[-1] += w
         else:

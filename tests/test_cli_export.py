@@ -440,9 +440,9 @@ def test_unwritable_target_is_one_line(invoke, db, tmp_path):
 def _interrupt(monkeypatch, exc, watch=None, after=5):
     """run_selection yields a few papers, then raises ``exc``; returns the names in
     ``watch`` at that moment."""
-    import catalog.store
+    import catalog.store.read
 
-    real = catalog.store.run_selection
+    real = catalog.store.read.run_selection
     seen: list[str] = []
 
     def run_selection(conn, sql, params):
@@ -453,7 +453,7 @@ def _interrupt(monkeypatch, exc, watch=None, after=5):
                 raise exc
             yield row
 
-    monkeypatch.setattr(catalog.store, "run_selection", run_selection)
+    monkeypatch.setattr(catalog.store.read, "run_selection", run_selection)
     return seen
 
 

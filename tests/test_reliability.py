@@ -389,9 +389,9 @@ def test_two_loads_at_once_both_succeed_and_a_reader_sees_whole_pages(tmp_path):
 def test_a_writer_that_waits_too_long_gets_a_clear_error(tmp_path, monkeypatch):
     """When another process holds the write lock past the busy timeout, the load stops
     with one line naming the cause, and what it loaded before stays."""
-    from catalog import store
+    import catalog.store.open as store_open
 
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(store_open, "BUSY_TIMEOUT_MS", 200)
     db = tmp_path / "busy.db"
     runner = CliRunner()
     first = runner.invoke(cli, ["--db", str(db), "load", str(DATA / "000_281d56d23437e343.txt"),
@@ -535,7 +535,7 @@ BEFORE = "the previous export, which must survive\n"
 _SLOW_EXPORT = """
 import sys, time
 from pathlib import Path
-import catalog.store as store
+import catalog.store.read as store
 real = store.run_selection
 def slow(*args, **kw):
     for i, row in enumerate(real(*args, **kw)):
@@ -552,7 +552,7 @@ cli(sys.argv[2:], prog_name="catalog")
 
 @needs_export
 def test_ctrl_c_during_export_leaves_the_output_file_as_it_was(tmp_path, monkeypatch):
-    from catalog import store
+    from catalog.store import read as store
 
     db = _real_catalog(tmp_path)
     out = tmp_path / "out" / "papers.csv"

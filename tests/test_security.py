@@ -33,7 +33,12 @@ from catalog.errors import CatalogError, QuerySyntaxError
 from conftest import AS_OF, DATA, ROOT
 
 PACKAGE = ROOT / "catalog"
-SOURCES = sorted(PACKAGE.glob("*.py"))
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _rel(path: Path) -> str:
+    """A source's name inside the package: ``migrations.py``, ``store/read.py``."""
+    return path.relative_to(PACKAGE).as_posix()
 
 # -- 1. SQL is parameterised ---------------------------------------------------------
 
@@ -51,11 +56,12 @@ ALLOWED = {
     ("migrations.py", "col"): "a loop over a fixed tuple of column names",
     ("migrations.py", "cols"): "joined from FTS_COLUMNS",
     ("migrations.py", "number"): "the migration's own index, an int",
-    ("store.py", "cols"): "select_sql: PAPER_COLUMNS plus fixed rank/snippet columns",
-    ("store.py", "where"): "WHERE clauses of placeholders: where_sql's, or iter_profiles' "
-                           "'pr.topic IN (?, ...)' and 'pr.id = ?'",
-    ("store.py", "t"): "a loop over a fixed tuple of table names",
-    ("store.py", "union"): "joined from fixed per-table SELECTs with placeholders",
+    ("store/read.py", "cols"): "select_sql: PAPER_COLUMNS plus fixed rank/snippet columns",
+    ("store/read.py", "where"): "WHERE clauses of placeholders: where_sql's, or "
+                                "iter_profiles' 'pr.topic IN (?, ...)' and 'pr.id = ?'",
+    ("store/browse.py", "where"): "WHERE clauses of placeholders: where_sql's",
+    ("store/browse.py", "t"): "a loop over a fixed tuple of table names",
+    ("store/browse.py", "union"): "joined from fixed per-table SELECTs with placeholders",
 }
 
 
@@ -108,7 +114,7 @@ def test_sql_interpolates_only_constants_and_placeholders():
     unsafe, used = [], set()
     for path in SOURCES:
         for node in _sql_fstrings(path):
-            where = f"{path.name}:{node.lineno}"
+            where = f"{_rel(path)}:{node.lineno}"
             if isinstance(node, ast.JoinedStr):
                 parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -120,7 +126,7 @@ def test_sql_interpolates_only_constants_and_placeholders():
             for part in parts:
                 if _safe(part):
                     continue
-                key = (path.name, ast.unparse(part))
+                key = (_rel(path), ast.unparse(part))
                 if key in ALLOWED:
                     used.add(key)
                 else:
@@ -151,7 +157,7 @@ def test_every_execute_call_is_checked_by_the_scan():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("execute", "executemany", "executescript") \
                     and node.args and not _plain(node.args[0]):
-                odd.append(f"{path.name}:{node.lineno}: {ast.unparse(node.args[0])[:60]}")
+                odd.append(f"{_rel(path)}:{node.lineno}: {ast.unparse(node.args[0])[:60]}")
     assert not odd, "\n".join(odd)
 
 
@@ -350,7 +356,7 @@ def test_no_eval_exec_pickle_or_shell_in_the_package():
     found = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            where = f"{path.name}:{getattr(node, 'lineno', '?')}"
+            where = f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id in _FORBIDDEN_CALLS:
                 found.append(f"{where}: {node.func.id}()")

@@ -1,0 +1,166 @@
+"""Opening a catalog file: the one way the project opens SQLite.
+
+``open_db`` opens read-write (creating and migrating where asked); ``open_read_only``
+opens a file that must neither be created nor changed (shell completion, the load's
+parse-ahead child, inspecting a file in use). A file is inspected before SQLite
+writes a byte to it: a foreign, damaged or newer file is refused with a message
+that says which.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+
+from catalog.errors import DatabaseError, DatabaseNotFound
+from catalog.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _read_header(path: Path) -> tuple[bytes, int]:
+    """The file's first 100 bytes (SQLite's database header) and its size."""
+    try:
+        with path.open("rb") as f:
+            return f.read(100), os.fstat(f.fileno()).st_size
+    except OSError as e:
+        raise DatabaseError(f"cannot read the catalog {path}: {e.strerror}") from None
+
+
+def _has_wal(path: Path) -> bool:
+    return Path(f"{path}-wal").exists()
+
+
+def _inspect(path: Path) -> tuple[int, int, int]:
+    """(application_id, user_version, pages beyond the first) read without writing.
+
+    The fields come straight from the header bytes, so a foreign, truncated or newer
+    file is refused without SQLite opening it (a read-only connection to a WAL file
+    leaves -wal and -shm files behind). Only while a -wal file exists, whose commits
+    the header may not show yet, does a read-only connection look instead.
+    """
+    for attempt in range(3):
+        wal = _has_wal(path)
+        head, size = _read_header(path)
+        if head[:16] != _SQLITE_MAGIC:
+            raise DatabaseError(f"{path} is not a catalog: not a SQLite database file")
+        if len(head) < 100:
+            raise DatabaseError(f"{path} is damaged: truncated to {size} bytes")
+        if wal or _has_wal(path) or head[24:28] != head[92:96]:
+            return _inspect_sqlite(path)  # in use, or a header too old to tell its size
+        page_size = int.from_bytes(head[16:18], "big")
+        pages = int.from_bytes(head[28:32], "big")
+        expected = (65536 if page_size == 1 else page_size) * pages
+        if size >= expected:
+            version = int.from_bytes(head[60:64], "big", signed=True)
+            app = int.from_bytes(head[68:72], "big", signed=True)
+            return app, version, pages - 1
+        if attempt < 2:
+            time.sleep(0.05)  # a checkpoint that just ended may have been writing it
+    raise DatabaseError(f"{path} is damaged: truncated ({size} of {expected} bytes)")
+
+
+def open_read_only(path: str | Path, *, timeout: float = 5) -> sqlite3.Connection:
+    """A connection that can neither create nor change the file (no migration)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=timeout)
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file a connection has open; "" for an in-memory catalog."""
+    return conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def _inspect_sqlite(path: Path) -> tuple[int, int, int]:
+    try:
+        ro = open_read_only(path)
+        try:
+            app = ro.execute("PRAGMA application_id").fetchone()[0]
+            version = ro.execute("PRAGMA user_version").fetchone()[0]
+            tables = ro.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            ro.close()
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
+    return app, version, tables
+
+
+def _newer(path: Path, version: int) -> DatabaseError:
+    return DatabaseError(
+        f"{path} was written by a newer catalog (schema {version}, this one "
+        f"knows {SCHEMA_VERSION}): upgrade catalog to use it")
+
+
+def _create(path: Path) -> None:
+    """Make a new, fully migrated catalog appear at ``path`` in one step.
+
+    It is built under a temporary name and hard-linked into place, so that a second
+    process creating the same catalog at the same moment never sees an empty or
+    half-migrated file: whoever links first wins, the other uses that file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+        finally:
+            conn.close()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    except (OSError, sqlite3.Error) as e:
+        if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+            raise DatabaseError(f"cannot create the catalog {path}: {e}") from None
+        # no hard links on this file system: open_db creates it in place
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open a catalog, migrating it forward; never writes to a file that is not one.
+
+    ``create=False`` (the read-only commands) raises ``DatabaseNotFound`` rather than
+    leaving an empty file behind a typo.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a catalog file")
+    if path.exists():
+        if path.stat().st_size == 0:
+            raise DatabaseError(f"{path} is an empty file, not a catalog")
+        app, version, tables = _inspect(path)
+        if app != APPLICATION_ID and (tables or version):
+            raise DatabaseError(
+                f"{path} is a SQLite database of another application, not a catalog")
+        if version > SCHEMA_VERSION:
+            raise _newer(path, version)
+    elif not create:
+        raise DatabaseNotFound(
+            f"no catalog at {path}: load pages first with `catalog load PATH`")
+    else:
+        _create(path)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA recursive_triggers = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # a newer catalog's commit the header did not show
+            conn.close()
+            raise _newer(path, version)
+        if version < SCHEMA_VERSION:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
+    return conn
+
