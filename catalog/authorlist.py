@@ -76,12 +76,6 @@ class Split:
     margin: float  # how far ahead of the runner-up this split scored
 
 
-def _fold(s: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)
-    )
-
-
 def _is_upper(c: str) -> bool:
     # For one character (or none), istitle() is exactly "upper-case, or a title-case
     # letter (Lt)": checked over every code point; one C call on the parser's hot path.
@@ -411,3 +405,9 @@ def _known_predicate(
         return lambda name: bool(check(_key(name)))
     container = known
     return lambda name: _key(name) in container
+
+
+# The name vocabularies other modules share (export's BibTeX names): one source.
+PARTICLES = _PARTICLES
+NAME_SUFFIXES = _SUFFIXES
+ORG_WORDS = _ORG_WORDS

@@ -133,18 +133,14 @@ _LATEX = {
 }
 _LATEX_SPECIAL = re.compile(r"[{}%&$#_^~\\]")
 _SPACE = re.compile(r"\s+")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # words skipped when a citation key takes the title's first word
 _STOPWORDS = frozenset(
     "a an the on of for in to with and or at by from is are via towards toward do does "
     "how what why when can we".split())
 _TITLE_WORD = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
-_PARTICLES = frozenset("van von der den de del della di da dos das du la le ten ter".split())
-_NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
-_ORG_WORDS = frozenset(
-    "AI Lab Labs Team Research Inc Inc. Group Institute University Consortium "
-    "Collaboration Foundation Corporation Corp Corp. Ltd Ltd. Project Initiative "
-    "Community Academy DeepMind Brain Center Centre".split())
+# Name particles, suffixes and organisation words are the parser's (authorlist), and
+# the month names the page format's (pages): imported where used, since neither module
+# is needed to start the CLI, and the callers below are cached.
 # opening marks, the word, closing marks and punctuation: "(MoCo)," -> "(", "MoCo", "),"
 _WORD_EDGES = re.compile(r"^([(\[\"']*)(.*?)([)\]\"']*[,.:;!?]*)$", re.DOTALL)
 
@@ -185,19 +181,23 @@ def bibtex_title(title: str) -> str:
 def is_organisation(name: str) -> bool:
     """``OpenAI``, ``DeepSeek-AI``, ``Meta AI``, ``Qwen2.5 Team``: a name BibTeX must
     not split into first and last names."""
+    from catalog.authorlist import ORG_WORDS
+
     tokens = name.split()
-    return (len(tokens) == 1 or any(t in _ORG_WORDS for t in tokens)
+    return (len(tokens) == 1 or any(t in ORG_WORDS for t in tokens)
             or any(c.isdigit() for c in name) or "and" in (t.lower() for t in tokens))
 
 
 def _name_parts(name: str) -> tuple[str, str, str]:
     """(first, last, suffix) of a person's name as printed (first names first)."""
+    from catalog.authorlist import NAME_SUFFIXES, PARTICLES
+
     tokens = name.split()
     suffix = ""
-    if len(tokens) > 2 and tokens[-1] in _NAME_SUFFIXES:
+    if len(tokens) > 2 and tokens[-1] in NAME_SUFFIXES:
         suffix = tokens.pop()
     i = len(tokens) - 1
-    while i > 1 and tokens[i - 1] in _PARTICLES:  # "van der Maaten" is one surname
+    while i > 1 and tokens[i - 1] in PARTICLES:  # "van der Maaten" is one surname
         i -= 1
     return " ".join(tokens[:i]), " ".join(tokens[i:]), suffix
 
@@ -267,6 +267,14 @@ def _value(text: str) -> str:
     return "{" + latex_escape(_one_line(text)) + "}"
 
 
+@functools.cache
+def _month(number: int) -> str:
+    """``jan`` for 1: BibTeX's month macros are the page format's month names."""
+    from catalog.pages import MONTHS
+
+    return next(name for name, n in MONTHS.items() if n == number)
+
+
 def bibtex_entry(paper: dict[str, Any], key: str) -> str:
     """One ``@misc`` entry (the site's papers are arXiv preprints: no journal)."""
     fields = [("title", "{" + bibtex_title(paper["title"]) + "}")]
@@ -279,7 +287,7 @@ def bibtex_entry(paper: dict[str, Any], key: str) -> str:
     if date[:4].isdigit():
         fields.append(("year", "{" + date[:4] + "}"))
         if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
-            fields.append(("month", _MONTHS[int(date[5:7]) - 1]))  # BibTeX's macro
+            fields.append(("month", _month(int(date[5:7]))))  # BibTeX's macro
     if paper["abstract"]:
         fields.append(("abstract", _value(paper["abstract"])))
     if paper["topic"]:

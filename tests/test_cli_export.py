@@ -379,6 +379,20 @@ def test_bibtex_names(name, expected):
     assert ex.bibtex_name(name) == expected
 
 
+@pytest.mark.parametrize("name,expected", [
+    ("Ali bin Ahmed", "bin Ahmed, Ali"),
+    ("Omar ibn Said", "ibn Said, Omar"),
+    ("Ludwig zu Salm", "zu Salm, Ludwig"),
+])
+def test_bibtex_names_keep_every_particle_the_parser_knows(name, expected):
+    """BibTeX splits names with the parser's own particles (#12: export's copy of the
+    list had lost bin ibn al el zu y, and wrote "Ali bin Ahmed" as "Ahmed, Ali bin")."""
+    from catalog.authorlist import PARTICLES
+
+    assert {"bin", "ibn", "al", "el", "zu", "y"} <= PARTICLES
+    assert ex.bibtex_name(name) == expected
+
+
 @pytest.mark.parametrize("authors,date,title,key", [
     (("Kaiming He",), "2015-12-10", "Deep Residual Learning", "he2015deep"),
     (("Éric Dupont",), "2023-10-03", "The Multi-Agent Thing", "dupont2023multiagent"),
