@@ -39,10 +39,11 @@ from catalog.models import LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, Term, code_flag, date_bound, parse_query, year_range
 from catalog.store import browse as browse_sql
 from catalog.store import read
-from catalog.store.open import open_db
+from catalog.store.open import is_damage, open_db
 
 __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
-           "complete_names", "complete_topics", "count_page_files", "filters_from"]
+           "complete_names", "complete_topics", "count_page_files", "filters_from",
+           "is_damage"]
 
 
 @dataclass

@@ -128,8 +128,8 @@ def _token_kind(tok: str) -> str:
         return "other"
     if not _is_upper(core[0]):
         return "other"
-    letters = [c for c in core if c.isalpha()]
-    if len(letters) >= 2 and all(_is_upper(c) for c in letters):
+    alpha = [c for c in core if c.isalpha()]
+    if len(alpha) >= 2 and all(_is_upper(c) for c in alpha):
         return "caps"
     if any(_glued_caps(p) for p in parts):
         return "glued"

@@ -39,11 +39,17 @@ class CatalogGroup(click.Group):
                 raise
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
-        except sqlite3.DatabaseError as e:
+        except sqlite3.Error as e:
             if config.debug():
                 raise
-            click.echo(f"Error: the catalog could not be read ({e}); "
-                       "is the file damaged?", err=True)
+            from catalog.api import is_damage
+
+            if isinstance(e, sqlite3.DatabaseError) and is_damage(e):
+                where = getattr(ctx.obj, "path", "the catalog")
+                click.echo(f"Error: {where} is damaged or not a catalog ({e})", err=True)
+            else:  # a bug: say so, and how to see it
+                click.echo(f"Error: internal error ({type(e).__module__}.{type(e).__name__}: "
+                           f"{e}); rerun with {config.DEBUG_ENV}=1 for details", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted: nothing half-done was kept.", err=True)

@@ -524,6 +524,41 @@ def test_a_catalog_in_use_is_still_recognised(tmp_path):
         other.close()
 
 
+def test_a_catalog_damaged_inside_is_reported_as_damaged(tmp_path):
+    """A file whose header is sound but whose pages are garbage is found out by the
+    query that reads them: one line naming the file as damaged, no traceback."""
+    db = _real_catalog(tmp_path)
+    page_size = 4096
+    with db.open("r+b") as f:  # every page but the first (the schema) overwritten
+        size = f.seek(0, os.SEEK_END)
+        f.seek(page_size)
+        f.write(b"\xa5" * (size - page_size))
+    result = CliRunner().invoke(cli, ["--db", str(db), "list"], catch_exceptions=False)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {db} is damaged or not a catalog")
+
+
+def test_an_unexpected_sqlite_error_is_an_internal_error_not_a_damaged_file(
+        tmp_path, monkeypatch):
+    """A bug ("no such column") is not blamed on the file: one honest line that says how
+    to see the traceback, and the traceback under CATALOG_DEBUG=1 (#12)."""
+    import catalog.store.read
+
+    db = _real_catalog(tmp_path)
+    monkeypatch.setitem(catalog.store.read.SORTS, "date", "p.no_such_column")
+    result = CliRunner().invoke(cli, ["--db", str(db), "list", "--limit", "0"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: internal error (sqlite3.OperationalError: no such column: "
+        "p.no_such_column); rerun with CATALOG_DEBUG=1 for details\n")
+    monkeypatch.setenv("CATALOG_DEBUG", "1")
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        CliRunner().invoke(cli, ["--db", str(db), "list", "--limit", "0"],
+                           catch_exceptions=False)
+
+
 # -- 6. Ctrl-C during export -o FILE ---------------------------------------------------
 
 needs_export = pytest.mark.skipif("export" not in cli.commands,

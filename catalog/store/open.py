@@ -64,6 +64,17 @@ def _inspect(path: Path) -> tuple[int, int, int]:
     raise DatabaseError(f"{path} is damaged: truncated ({size} of {expected} bytes)")
 
 
+# SQLite's primary result codes for a file that is not a database or is damaged
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def is_damage(e: sqlite3.DatabaseError) -> bool:
+    """Does this error say the file is damaged or not a database (rather than that the
+    code asked something wrong of a good file, e.g. "no such column", a bug)?"""
+    code = getattr(e, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
 def open_read_only(path: str | Path, *, timeout: float = 5) -> sqlite3.Connection:
     """A connection that can neither create nor change the file (no migration)."""
     return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
@@ -85,6 +96,8 @@ def _inspect_sqlite(path: Path) -> tuple[int, int, int]:
         finally:
             ro.close()
     except sqlite3.DatabaseError as e:
+        if not is_damage(e):
+            raise
         raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
     return app, version, tables
 
@@ -161,6 +174,8 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             migrate(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as e:
+        if not is_damage(e):
+            raise  # a bug, or the machine (disk full, I/O): not the file's fault
         raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
     return conn
 
