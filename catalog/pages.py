@@ -61,7 +61,6 @@ class EntryHeader:
     topics: tuple[str, ...]
     date: dt.date | None
     has_code: bool
-    date_text: str | None
 
 
 def clean_lines(text: str) -> list[tuple[int, str]]:
@@ -111,7 +110,7 @@ def parse_entry_header(line: str, as_of: dt.date) -> EntryHeader | None:
         except ValueError:
             return None
     score = float(m["score"]) if m["score"] else None
-    return EntryHeader(score, topics, date, bool(m["code"]), m["date"])
+    return EntryHeader(score, topics, date, bool(m["code"]))
 
 
 def _stat(line: str) -> tuple[str, float | int] | None:
