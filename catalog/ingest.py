@@ -30,7 +30,8 @@ from catalog.errors import PageError
 from catalog.models import Entry, LoadReport, Page, ParseWarning, Profile
 from catalog.pages import parse_page
 from catalog.store.open import database_file, open_read_only
-from catalog.store.write import WriteCache, defer_checkpoints, known_name, name_known, save_page
+from catalog.store.write import (WriteCache, defer_checkpoints, known_name, name_known,
+                                 save_page)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -91,7 +92,7 @@ def load_file(
     cache: WriteCache | None = None,
 ) -> LoadReport:
     """Parse and save one page; errors are reported in the result, not raised.
-    ``cache``: one per load, shared by its files (see ``store.WriteCache``)."""
+    ``cache``: one per load, shared by its files (see ``store.write.WriteCache``)."""
     report = LoadReport(source=name)
     cache = cache if cache is not None else WriteCache()
     try:
