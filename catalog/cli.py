@@ -18,12 +18,12 @@ import click
 from catalog import config
 from catalog.completion import complete_author, complete_profile, complete_topic
 from catalog.errors import CatalogError
-from catalog.export import PAPER_FORMATS, RECORD_FORMATS
+from catalog.formats import PAPER_FORMATS, RECORD_FORMATS, TABLE
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
 
-FORMATS = ("table", *RECORD_FORMATS)
+FORMATS = (TABLE, *RECORD_FORMATS)
 
 
 class CatalogGroup(click.Group):

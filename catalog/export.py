@@ -315,6 +315,7 @@ def write_bibtex(records: Iterable[Record], out: TextIO) -> int:
     return n
 
 
+# the writer of each of formats.PAPER_FORMATS (a test checks they are the same)
 FORMATS: dict[str, Writer] = {
     "csv": write_csv,
     "tsv": write_tsv,
@@ -322,10 +323,6 @@ FORMATS: dict[str, Writer] = {
     "jsonl": write_jsonl,
     "bibtex": write_bibtex,
 }
-# the formats every record can be written in (bibtex is for papers only); with the
-# terminal's table, the choices of list, search, authors, author, topics and stats
-PAPER_FORMATS = tuple(FORMATS)
-RECORD_FORMATS = tuple(f for f in FORMATS if f != "bibtex")
 
 BOM = "\ufeff"
 

@@ -379,6 +379,13 @@ def test_bibtex_names(name, expected):
     assert ex.bibtex_name(name) == expected
 
 
+def test_every_format_named_has_a_writer():
+    from catalog.formats import PAPER_FORMATS, RECORD_FORMATS
+
+    assert tuple(ex.FORMATS) == PAPER_FORMATS
+    assert set(RECORD_FORMATS) < set(PAPER_FORMATS)
+
+
 @pytest.mark.parametrize("name,expected", [
     ("Ali bin Ahmed", "bin Ahmed, Ali"),
     ("Omar ibn Said", "ibn Said, Omar"),
