@@ -22,7 +22,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,14 +160,12 @@ def load_paths(
                 report = LoadReport(source=name, error=f"{name}: {error}")
             elif parsed is not None:
                 report = LoadReport(source=name)
-                if parsed[0] == "page":
-                    _, page, sha256 = parsed
-                    report = _save_parsed(conn, report, page, sha256, as_of=as_of,
-                                          profile=profile, strict=strict, cache=cache)
-                elif parsed[0] == "error":
-                    report.error = parsed[1]
+                if parsed.page is not None:
+                    report = _save_parsed(conn, report, parsed.page, parsed.sha256,
+                                          as_of=as_of, profile=profile, strict=strict,
+                                          cache=cache)
                 else:
-                    report.error = f"{name}: cannot read: {parsed[1]}"
+                    report.error = parsed.error
             else:
                 try:
                     data = read_stdin() if path is None and read_stdin else path.read_bytes()  # type: ignore[union-attr]
@@ -190,6 +188,16 @@ def load_paths(
 PARSE_AHEAD_ENV = "CATALOG_PARSE_AHEAD"  # "0" turns it off
 PARSE_AHEAD_MIN_FILES = 8  # fewer files do not repay starting the child
 _WINDOW = 12  # files asked for ahead of the one being written: bounds the memory held
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What the child made of a file: its page and the hash of its bytes, or the
+    error that the file's report carries."""
+
+    page: Page | None = None
+    sha256: str = ""
+    error: str | None = None
 
 
 class _ParseAhead:
@@ -252,9 +260,9 @@ class _ParseAhead:
         self.sent += 1
         return True
 
-    def take(self, i: int, conn: sqlite3.Connection, cache: WriteCache) -> tuple | None:
-        """File ``i`` parsed: ("page", page, sha256), ("error", message) or
-        ("unreadable", reason); None to parse it here. Files are taken in order."""
+    def take(self, i: int, conn: sqlite3.Connection, cache: WriteCache) -> _Parsed | None:
+        """File ``i`` as the child parsed it; None to parse it here. Files are taken in
+        order."""
         k = self.taken
         if self.dead or k >= len(self.todo) or self.todo[k] != i:
             return None
@@ -273,14 +281,14 @@ class _ParseAhead:
                 self._die()
             return None
         if kind == "unreadable":
-            return (kind, rest[0])
+            return _Parsed(error=f"{self.files[i][0]}: cannot read: {rest[0]}")
         # the child knew the catalog as it was a few files ago: are its answers true?
         check = known_name(conn, cache)
         if any(check(key) != answer for key, answer in rest[-1].items()):
             return None
         if kind == "error":
-            return (kind, rest[0])
-        return (kind, _page_from_json(rest[0]), rest[1])
+            return _Parsed(error=rest[0])
+        return _Parsed(page=_page_from_json(rest[0]), sha256=rest[1])
 
     def _die(self) -> None:
         """Parse here from now on."""
