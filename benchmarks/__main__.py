@@ -3,6 +3,7 @@
     python -m benchmarks run --papers 1000000            # the docs/benchmarks.md run
     python -m benchmarks run --papers 2000 --out /tmp/b --doc /tmp/b/bench.md   # smoke
     python -m benchmarks corpus --papers 5000 --out /tmp/pages   # only the page files
+    python -m benchmarks relevance [--collections med,cranfield] [--markdown] [--out docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -28,7 +29,28 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--papers", type=int, required=True)
     c.add_argument("--seed", type=int, default=42)
     c.add_argument("--out", type=Path, required=True)
+    rel = sub.add_parser("relevance", help="nDCG@10 and Recall@100 on ../shared/ir, "
+                         "beside a plain BM25 reference")
+    rel.add_argument("--collections", default=None,
+                     help="comma-separated names [cranfield,med,cisi,cacm,scifact-train]")
+    rel.add_argument("--ir", type=Path, default=None,
+                     help="the collections' folder [$CATALOG_IR, else ../shared/ir]")
+    rel.add_argument("--markdown", action="store_true", help="print the Markdown table")
+    rel.add_argument("--out", type=Path, default=None,
+                     help="write the Relevance section into this Markdown file "
+                     "(e.g. docs/benchmarks.md)")
+    rel.add_argument("--json", type=Path, default=None,
+                     help="write per-query results (scores, notes, top 10) here")
+    rel.add_argument("--work", type=Path, default=None,
+                     help="keep the pages and catalogs here [a temporary folder]")
+    rel.add_argument("--max-queries", type=int, default=None,
+                     help="only the first N judged queries of each collection")
     args = ap.parse_args(argv)
+
+    if args.command == "relevance":
+        from benchmarks.relevance import main as relevance
+
+        return relevance(args)
 
     if args.command == "corpus":
         from benchmarks.corpus import write_corpus
