@@ -167,6 +167,8 @@ def machine() -> dict[str, str]:
 
 
 def fmt_s(seconds: float) -> str:
+    if seconds != seconds:  # NaN: not measured
+        return "-"
     if seconds < 1:
         return f"{seconds * 1000:.1f} ms"
     if seconds < 120:

@@ -4,6 +4,7 @@ is asserted), and its corpus generator writes pages that parse back exactly."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,4 +55,10 @@ def test_benchmark_command_smoke(tmp_path):
     assert v["load_papers"] == 2000 and v["load_warnings"] == 0
     assert v["floor_s"] > 0 and v["load_s"] > 0 and v["search_n"] > 0
     assert v["author_fuzzy_found"] >= 1
+    # issue 13's latency set: pasted claims among the kinds, each kind's percentiles,
+    # and `catalog search` beside `rg -il` query by query (where rg is installed)
+    assert "pasted claim" in v["search_kinds"] and "pasted claim" in text
+    if shutil.which("rg"):
+        assert v["rg_compared"] == len(v["search_kinds"])
+        assert "`rg -il`" in text
     assert v["export_rows"] == 2000 + 80  # the corpus and the two extra pages
