@@ -2,6 +2,7 @@
 
     python -m benchmarks run --papers 1000000            # the docs/benchmarks.md run
     python -m benchmarks run --papers 2000 --out /tmp/b --doc /tmp/b/bench.md   # smoke
+    python -m benchmarks run --papers 100000 --search-only   # search again, same catalog
     python -m benchmarks corpus --papers 5000 --out /tmp/pages   # only the page files
     python -m benchmarks relevance [--collections med,cranfield] [--markdown] [--out docs/benchmarks.md]
 """
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="work folder for pages and databases [benchmarks/out/N]")
     r.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md",
                    help="where to write the Markdown table ('-': nowhere)")
+    r.add_argument("--search-only", action="store_true",
+                   help="only the search measures, on the catalog an earlier run left in "
+                   "--out; prints the search section (the --doc file is left alone)")
     c = sub.add_parser("corpus", help="only write the page files")
     c.add_argument("--papers", type=int, required=True)
     c.add_argument("--seed", type=int, default=42)
@@ -61,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.run import run
 
     work = args.out or ROOT / "benchmarks" / "out" / str(args.papers)
+    if args.search_only:
+        from benchmarks.run import run_search_only, search_markdown
+
+        res = run_search_only(args.papers, seed=args.seed, work=work,
+                              quick=args.papers <= 20_000)
+        print(search_markdown(res))
+        return 0
     doc = None if str(args.doc) == "-" else args.doc
     res = run(args.papers, seed=args.seed, work=work, doc=doc,
               quick=args.papers <= 20_000)
