@@ -135,20 +135,17 @@ def page_titles(docs: Sequence[Doc]) -> list[str]:
     abstract lost: the later ones get " (dup2)", " (dup3)"... so that every document is
     its own paper (one made-up word more in a few titles; it matches no query)."""
     out: list[str] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for d in docs:
-        title = d.title
-        if not title:
+        base = d.title
+        if not base:
             first = d.text.split(" . ", 1)[0].split()
-            title = " ".join(first if len(first) <= 20 else d.text.split()[:12]) or "Untitled"
-        keys = (_key(title), _catalog_key(title))
-        n = max(seen.get(k, 0) for k in keys) + 1
-        for k in keys:
-            seen[k] = n
-        if n > 1:
-            title = f"{title} (dup{n})"
-            for k in (_key(title), _catalog_key(title)):
-                seen[k] = 1
+            base = " ".join(first if len(first) <= 20 else d.text.split()[:12]) or "Untitled"
+        title, n = base, 1
+        while _key(title) in seen or _catalog_key(title) in seen:
+            n += 1
+            title = f"{base} (dup{n})"
+        seen.update((_key(title), _catalog_key(title)))
         out.append(title)
     return out
 
