@@ -129,10 +129,12 @@ class Catalog:
 
     # -- one paper, the profiles ---------------------------------------------------
     def paper(self, pid: str) -> Paper:
-        """The paper with this id, or the one id it abbreviates (as in git)."""
+        """The paper with this cite key (``he2015deep``), else with this id, or the one
+        id it abbreviates (as in git)."""
         found = read.get_paper(self.conn, pid.strip())
         if not found:
-            raise NotFound(f"no paper with id {pid!r} (ids are shown by `catalog list`)")
+            raise NotFound(f"no paper with key or id {pid!r} "
+                           "(ids are shown by `catalog list`)")
         if len(found) > 1:
             raise NotFound(f"id {pid!r} is ambiguous: " + ", ".join(p.id for p in found))
         return found[0]

@@ -381,7 +381,11 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, show_sql: bool
 def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
     """Show one paper whole: every author, affiliations, profiles, the abstract.
 
+    PAPER_ID is a paper's cite key (as `export -f bibtex` writes it) or its id, which
+    may be shortened to its first characters.
+
     \b
+    catalog show he2015deep
     catalog show 1e8d1c8
     """
     from catalog.models import PAPER_KEYS
@@ -463,11 +467,15 @@ def path(ctx: click.Context) -> None:
               help="csv/tsv: prefix cells starting with = + - @ tab CR with ' so that "
                    "spreadsheets show them as text")
 @click.option("--excel", is_flag=True,
-              help="csv/tsv: start with a UTF-8 byte-order mark so Excel shows accents")
+              help="csv/tsv: start with a UTF-8 byte-order mark so Excel shows accents, "
+                   'and write text that looks like a number (ids) as ="..." so it stays text')
+@click.option("--unicode", "unicode_", is_flag=True,
+              help="bibtex: write letters as UTF-8 (for biber) rather than LaTeX commands "
+                   "(for bibtex)")
 @click.pass_context
 def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: str,
            output: Path | None, force: bool, escape_formulas: bool, excel: bool,
-           **kw: Any) -> None:
+           unicode_: bool, **kw: Any) -> None:
     """Write out what `search QUERY` (or `list`, without one) selects: every paper.
 
     \b
@@ -479,6 +487,8 @@ def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: st
 
     if excel and fmt not in ("csv", "tsv"):
         raise click.UsageError("--excel applies to csv and tsv only")
+    if unicode_ and fmt != "bibtex":
+        raise click.UsageError("--unicode applies to bibtex only")
     selected = _catalog(ctx).select(query, make_filters(kw), sort=sort, limit=limit or None)
     _notes(selected.notes)
     papers = selected.papers
@@ -487,7 +497,7 @@ def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: st
     try:
         with open_output(output, force=force) as out:
             n = export_papers(progress.wrap(papers), fmt, out,
-                              escape_formulas=escape_formulas, excel=excel)
+                              escape_formulas=escape_formulas, excel=excel, unicode=unicode_)
     finally:
         progress.stop()
     if to_file:

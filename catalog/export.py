@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import io
 import json
 import os
@@ -30,10 +29,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from catalog.bibtex import write_bibtex
 from catalog.errors import CatalogError, OutputExists
 from catalog.models import PAPER_KEYS
-from catalog.names import fold
-from catalog.topics import topic_name
 
 
 class Record(Protocol):
@@ -73,13 +71,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _cell(value: Any, escape_formulas: bool) -> str:
+def _cell(value: Any, escape_formulas: bool, excel: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
+    elif excel and isinstance(value, str) and _NUMBER.fullmatch(value):
+        # text that a spreadsheet would read as a number (the id "071606844053" loses
+        # its zero, "5690598092e7" becomes 5.69E+16): a formula whose value is the text
+        return f'="{value}"'
     text = str(value)
     if escape_formulas and text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         # a spreadsheet would run it: the common "'" prefix keeps it text
@@ -87,232 +89,50 @@ def _cell(value: Any, escape_formulas: bool) -> str:
     return text
 
 
-def _write_delimited(records: Iterable[Record], out: TextIO, dialect: str,
-                     escape_formulas: bool, columns: Sequence[str] | None) -> int:
-    if dialect == "tsv":
-        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    else:
-        writer = csv.writer(out, lineterminator="\r\n")
+def _rows(records: Iterable[Record], columns: Sequence[str] | None
+          ) -> Iterator[list[Any]]:
+    """The header, then each record's values in its order."""
     if columns:
-        writer.writerow(list(columns))  # an empty selection still has its header
-    n = 0
-    for r in records:
+        yield list(columns)  # an empty selection still has its header
+    for i, r in enumerate(records):
         row = r.to_json()
-        if not n and not columns:
-            writer.writerow(list(row))
-        if dialect == "tsv":
-            # one record per line: tabs and newlines inside a field become spaces
-            writer.writerow([_cell(v, escape_formulas).replace("\t", " ").replace("\n", " ")
-                             for v in row.values()])
-        else:
-            writer.writerow([_cell(v, escape_formulas) for v in row.values()])
-        n += 1
-    return n
+        if not columns:
+            columns = list(row)
+            if not i:
+                yield columns
+        yield [row.get(c) for c in columns]
 
 
 def write_csv(records: Iterable[Record], out: TextIO, *, escape_formulas: bool = True,
-              columns: Sequence[str] | None = None) -> int:
+              excel: bool = False, columns: Sequence[str] | None = None) -> int:
     """RFC 4180 CSV (CRLF, quotes doubled), lists joined with ``; ``, spreadsheet
-    formulas neutralised."""
-    return _write_delimited(records, out, "csv", escape_formulas, columns)
+    formulas neutralised; ``excel``: text that looks like a number written ``="..."``."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    n = -1
+    for n, row in enumerate(_rows(records, columns)):
+        writer.writerow([_cell(v, escape_formulas, excel and n > 0) for v in row])
+    return max(n, 0)
+
+
+_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TSV_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def tsv_field(text: str) -> str:
+    """A value as a TSV field: backslash, tab, newline and carriage return written
+    ``\\\\``, ``\\t``, ``\\n``, ``\\r`` (the IANA/Unix kind: no quoting, one line a
+    record, so ``cut -f2`` gives clean fields)."""
+    return _TSV_SPECIAL.sub(lambda m: _TSV_ESCAPES[m.group()], text)
 
 
 def write_tsv(records: Iterable[Record], out: TextIO, *, escape_formulas: bool = False,
-              columns: Sequence[str] | None = None) -> int:
-    return _write_delimited(records, out, "tsv", escape_formulas, columns)
-
-
-# -- BibTeX ------------------------------------------------------------------------
-
-_LATEX = {
-    # BibTeX counts braces even after a backslash, so a lone "\{" would unbalance the
-    # entry: the brace characters are written as commands
-    "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "\\": r"\textbackslash{}",
-    "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
-    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-}
-_LATEX_SPECIAL = re.compile(r"[{}%&$#_^~\\]")
-_SPACE = re.compile(r"\s+")
-# words skipped when a citation key takes the title's first word
-_STOPWORDS = frozenset(
-    "a an the on of for in to with and or at by from is are via towards toward do does "
-    "how what why when can we".split())
-_TITLE_WORD = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
-# Name particles, suffixes and organisation words are the parser's (authorlist), and
-# the month names the page format's (pages): imported where used, since neither module
-# is needed to start the CLI, and the callers below are cached.
-# opening marks, the word, closing marks and punctuation: "(MoCo)," -> "(", "MoCo", "),"
-_WORD_EDGES = re.compile(r"^([(\[\"']*)(.*?)([)\]\"']*[,.:;!?]*)$", re.DOTALL)
-
-
-def latex_escape(text: str) -> str:
-    """Text with LaTeX's special characters ``{}%&$#_^~\\`` escaped; accents and other
-    non-ASCII letters stay as they are (UTF-8)."""
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], text)
-
-
-def _one_line(text: str) -> str:
-    # bibtexparser reads an "@" at the start of a line as a new entry, even inside a
-    # value, and BibTeX treats line breaks in a value as spaces anyway
-    return _SPACE.sub(" ", text).strip()
-
-
-def bibtex_title(title: str) -> str:
-    """The escaped title with every word holding a capital in braces, so that styles
-    which lower-case titles keep ``{DeepSeek-V3}``, ``{LLMs}`` and ``{Image}`` as
-    written. Punctuation around a word stays outside its braces."""
-    out = []
-    for word in _one_line(title).split(" "):
-        lead, core, trail = _WORD_EDGES.match(word).groups()  # type: ignore[union-attr]
-        if not lead:
-            # f(x): a closing mark without its opening one belongs to the word
-            closers = len(trail) - len(trail.lstrip(")]\"'"))
-            core, trail = core + trail[:closers], trail[closers:]
-        if any(c.isupper() for c in core):
-            core = latex_escape(core)
-            # a group that starts with a command is an accent to BibTeX, not protection
-            core = "{{" + core + "}}" if core.startswith("\\") else "{" + core + "}"
-        else:
-            core = latex_escape(core)
-        out.append(latex_escape(lead) + core + latex_escape(trail))
-    return " ".join(out)
-
-
-def is_organisation(name: str) -> bool:
-    """``OpenAI``, ``DeepSeek-AI``, ``Meta AI``, ``Qwen2.5 Team``: a name BibTeX must
-    not split into first and last names."""
-    from catalog.authorlist import ORG_WORDS
-
-    tokens = name.split()
-    return (len(tokens) == 1 or any(t in ORG_WORDS for t in tokens)
-            or any(c.isdigit() for c in name) or "and" in (t.lower() for t in tokens))
-
-
-def _name_parts(name: str) -> tuple[str, str, str]:
-    """(first, last, suffix) of a person's name as printed (first names first)."""
-    from catalog.authorlist import NAME_SUFFIXES, PARTICLES
-
-    tokens = name.split()
-    suffix = ""
-    if len(tokens) > 2 and tokens[-1] in NAME_SUFFIXES:
-        suffix = tokens.pop()
-    i = len(tokens) - 1
-    while i > 1 and tokens[i - 1] in PARTICLES:  # "van der Maaten" is one surname
-        i -= 1
-    return " ".join(tokens[:i]), " ".join(tokens[i:]), suffix
-
-
-@functools.lru_cache(maxsize=8192)  # the same people recur on paper after paper
-def bibtex_name(name: str) -> str:
-    """``Liu, Aixin``; ``{DeepSeek-AI}`` for an organisation."""
-    name = _one_line(name)
-    if is_organisation(name):
-        return "{" + latex_escape(name) + "}"
-    first, last, suffix = _name_parts(name)
-    parts = [last, suffix, first] if suffix else [last, first]
-    return ", ".join(latex_escape(p) for p in parts if p)
-
-
-def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", fold(text))
-
-
-def citation_key(authors: Sequence[str], date: str | None, title: str) -> str:
-    """The readable base of a citation key: first author's surname, year, first
-    significant word of the title, in lower-case ASCII: ``he2015deep``,
-    ``deepseekai2024deepseekv3`` (a hyphenated word is one word)."""
-    surname = _key_surname(authors[0]) if authors else ""
-    year = date[:4] if date and date[:4].isdigit() else ""
-    words = (re.sub(r"[-'.]", "", w) for w in _TITLE_WORD.findall(fold(title)))
-    word = next((w for w in words if len(w) > 1 and not w.isdigit() and w not in _STOPWORDS), "")
-    return (surname or "anon") + year + word
-
-
-@functools.lru_cache(maxsize=8192)
-def _key_surname(name: str) -> str:
-    name = _one_line(name)
-    return _ascii_word(name if is_organisation(name) else _name_parts(name)[1])
-
-
-def _letters(i: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: the suffixes that tell colliding keys apart."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(ord("a") + r) + s
-    return s
-
-
-class CitationKeys:
-    """Hands out unique keys in output order: the first paper with a base key gets it
-    bare, later ones get ``a``, ``b``, ``c``... (never a key already handed out)."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-        self.next_suffix: dict[str, int] = {}
-
-    def __call__(self, base: str) -> str:
-        key = base
-        if key in self.taken:
-            i = self.next_suffix.get(base, 0)
-            while (key := base + _letters(i)) in self.taken:
-                i += 1
-            self.next_suffix[base] = i + 1
-        self.taken.add(key)
-        return key
-
-
-def _value(text: str) -> str:
-    return "{" + latex_escape(_one_line(text)) + "}"
-
-
-@functools.cache
-def _month(number: int) -> str:
-    """``jan`` for 1: BibTeX's month macros are the page format's month names."""
-    from catalog.pages import MONTHS
-
-    return next(name for name, n in MONTHS.items() if n == number)
-
-
-def bibtex_entry(paper: dict[str, Any], key: str) -> str:
-    """One ``@misc`` entry (the site's papers are arXiv preprints: no journal)."""
-    fields = [("title", "{" + bibtex_title(paper["title"]) + "}")]
-    authors = [bibtex_name(a) for a in paper["authors"]]
-    if paper["authors_truncated"]:
-        authors.append("others")
-    if authors:
-        fields.append(("author", "{" + " and ".join(authors) + "}"))
-    date = paper["date"] or ""
-    if date[:4].isdigit():
-        fields.append(("year", "{" + date[:4] + "}"))
-        if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
-            fields.append(("month", _month(int(date[5:7]))))  # BibTeX's macro
-    if paper["abstract"]:
-        fields.append(("abstract", _value(paper["abstract"])))
-    if paper["topic"]:
-        keywords = [latex_escape(paper["topic"])]
-        if name := topic_name(paper["topic"]):
-            # braces keep a name's own commas from splitting the keyword list
-            keywords.append("{" + latex_escape(name) + "}" if "," in name else latex_escape(name))
-        fields.append(("keywords", "{" + ", ".join(keywords) + "}"))
-    if paper["affiliations"]:
-        fields.append(("affiliation", _value("; ".join(paper["affiliations"]))))
-    fields.append(("x-catalog-id", _value(paper["id"])))
-    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"
-
-
-def write_bibtex(records: Iterable[Record], out: TextIO) -> int:
-    """One entry per paper, keys unique within the output (see ``CitationKeys``)."""
-    keys = CitationKeys()
-    n = 0
-    for r in records:
-        paper = r.to_json()
-        key = keys(citation_key(paper["authors"], paper["date"], paper["title"]))
-        out.write(("\n" if n else "") + bibtex_entry(paper, key))
-        n += 1
-    return n
+              excel: bool = False, columns: Sequence[str] | None = None) -> int:
+    """Tab-separated values, one record a line, no quoting (see ``tsv_field``)."""
+    n = -1
+    for n, row in enumerate(_rows(records, columns)):
+        out.write("\t".join(tsv_field(_cell(v, escape_formulas, excel and n > 0))
+                            for v in row) + "\n")
+    return max(n, 0)
 
 
 # the writer of each of formats.PAPER_FORMATS (a test checks they are the same)
@@ -329,22 +149,29 @@ BOM = "\ufeff"
 
 def write_records(records: Iterable[Record], fmt: str, out: TextIO, *,
                   columns: Sequence[str] | None = None, escape_formulas: bool | None = None,
-                  excel: bool = False) -> int:
+                  excel: bool = False, unicode: bool = False) -> int:
     """The one dispatch: ``records`` to ``out`` in ``fmt`` (a key of ``FORMATS``);
     return how many. csv/tsv: ``columns`` is the header (else the first record's keys),
     ``escape_formulas`` prefixes cells a spreadsheet would run with ``'`` (None: the
-    writer's default), ``excel`` starts the output with a UTF-8 byte-order mark."""
+    writer's default), ``excel`` starts the output with a UTF-8 byte-order mark and
+    writes text that looks like a number (ids such as ``071606844053``) as
+    ``="..."``. bibtex: ``unicode`` writes letters as UTF-8 rather than LaTeX
+    commands (for biber)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
     if fmt in ("csv", "tsv"):
         if excel:
             out.write(BOM)
-        kw: dict[str, Any] = {"columns": columns}
+        kw: dict[str, Any] = {"columns": columns, "excel": excel}
         if escape_formulas is not None:
             kw["escape_formulas"] = escape_formulas
         return FORMATS[fmt](records, out, **kw)
     if excel:
         raise ValueError("excel (a byte-order mark) applies to csv and tsv only")
+    if fmt == "bibtex":
+        return FORMATS[fmt](records, out, unicode=unicode)
+    if unicode:
+        raise ValueError("unicode applies to bibtex only")
     return FORMATS[fmt](records, out)
 
 
@@ -355,12 +182,12 @@ def write_object(obj: dict[str, Any], fmt: str, out: TextIO) -> int:
 
 
 def export_papers(papers: Iterable[Record], fmt: str, out: TextIO, *,
-                  escape_formulas: bool = True, excel: bool = False,
+                  escape_formulas: bool = True, excel: bool = False, unicode: bool = False,
                   columns: Sequence[str] | None = PAPER_KEYS) -> int:
     """Write ``papers`` to ``out`` in ``fmt`` (see ``write_records``); return how many.
     ``papers`` is consumed once, row by row."""
     return write_records(papers, fmt, out, columns=columns, escape_formulas=escape_formulas,
-                         excel=excel)
+                         excel=excel, unicode=unicode)
 
 
 # -- where the output goes -------------------------------------------------------

@@ -147,7 +147,24 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m002_paper_keys(conn: sqlite3.Connection) -> None:
+    """Every paper gets its BibTeX cite key, stored so that it never changes again.
+    Existing papers get the keys an export of the whole catalog gave them (newest
+    first, as `export` ordered them), so citations written before keep their paper."""
+    from catalog.bibtex import CitationKeys, citation_key
+
+    conn.execute("ALTER TABLE papers ADD COLUMN key TEXT")
+    keys = CitationKeys()
+    rows = conn.execute("SELECT pk, authors, date, title FROM papers "
+                        "ORDER BY date DESC, title, pk").fetchall()
+    conn.executemany(
+        "UPDATE papers SET key = ? WHERE pk = ?",
+        [(keys(citation_key([a for a in authors.split(", ") if a], date, title)), pk)
+         for pk, authors, date, title in rows])
+    conn.execute("CREATE UNIQUE INDEX idx_papers_key ON papers(key)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_paper_keys]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

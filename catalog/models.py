@@ -67,7 +67,7 @@ class Page:
 class Paper:
     """A paper as the catalog holds it: every page's view merged into one record.
 
-    ``to_json`` gives exactly the contract's keys, in the contract's order.
+    ``to_json`` gives the contract's keys, in the contract's order, then ``key``.
     """
 
     id: str
@@ -81,6 +81,7 @@ class Paper:
     score: float | None
     abstract: str
     profiles: tuple[str, ...]
+    key: str = ""  # the BibTeX cite key, given once when the paper entered the catalog
 
     def to_json(self) -> dict[str, Any]:
         # written out: dataclasses.asdict deep-copies and was the export's top cost
@@ -89,11 +90,13 @@ class Paper:
             "authors_truncated": self.authors_truncated,
             "affiliations": list(self.affiliations), "topic": self.topic,
             "date": self.date, "has_code": self.has_code, "score": self.score,
-            "abstract": self.abstract, "profiles": list(self.profiles),
+            "abstract": self.abstract, "profiles": list(self.profiles), "key": self.key,
         }
 
 
-PAPER_KEYS = tuple(Paper.__dataclass_fields__)
+# the contract's keys: the columns of csv and tsv (JSON adds ``key``)
+PAPER_KEYS = ("id", "title", "authors", "authors_truncated", "affiliations", "topic", "date",
+              "has_code", "score", "abstract", "profiles")
 
 
 @dataclass(frozen=True)

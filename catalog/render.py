@@ -78,6 +78,8 @@ def paper_panel(p: Paper) -> Panel:
     grid.add_column()
     authors = ", ".join(p.authors) + (" et al." if p.authors_truncated else "")
     grid.add_row("ID", p.id)
+    if p.key:
+        grid.add_row("Cite key", p.key)
     grid.add_row("Authors", authors)
     if p.affiliations:
         grid.add_row("Affiliations", ", ".join(p.affiliations))

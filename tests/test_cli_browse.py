@@ -222,7 +222,7 @@ def test_author_json_shape(invoke, full_db):
         "papers": 7, "citations": 17431, "novelty": 51, "ai_score": 47}]
     paper = page["papers"][0]
     assert set(paper) == {"id", "title", "authors", "authors_truncated", "affiliations",
-                          "topic", "date", "has_code", "score", "abstract", "profiles"}
+                          "topic", "date", "has_code", "score", "abstract", "profiles", "key"}
 
 
 def test_papers_newest_first(invoke, full_db):

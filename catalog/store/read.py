@@ -16,7 +16,7 @@ SELECT p.id, p.title, p.authors, p.authors_truncated, p.affiliations, p.topic, p
        p.has_code, p.score, p.abstract,
        (SELECT json_group_array(name) FROM (
             SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
-            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles"""
+            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles, p.key"""
 PAPER_SELECT = PAPER_COLUMNS + "\nFROM papers p"
 
 
@@ -29,6 +29,7 @@ def paper_from_row(row: Sequence) -> Paper:
         id=row[0], title=row[1], authors=_split(row[2]), authors_truncated=bool(row[3]),
         affiliations=_split(row[4]), topic=row[5], date=row[6], has_code=bool(row[7]),
         score=row[8], abstract=row[9], profiles=tuple(json.loads(row[10] or "[]")),
+        key=row[11] or "",
     )
 
 
@@ -38,7 +39,11 @@ def iter_papers(conn: sqlite3.Connection, sql: str, params: Sequence | dict = ()
 
 
 def get_paper(conn: sqlite3.Connection, pid: str) -> list[Paper]:
-    """Papers whose id is ``pid`` or starts with it (ids may be abbreviated, as in git)."""
+    """The paper whose cite key is ``pid``, else papers whose id is ``pid`` or starts
+    with it (ids may be abbreviated, as in git)."""
+    exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.key = ?", (pid,)))
+    if exact:
+        return exact
     exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.id = ?", (pid,)))
     if exact:
         return exact

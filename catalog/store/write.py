@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 
+from catalog.bibtex import citation_key, unique_key
 from catalog.errors import DatabaseError
 from catalog.migrations import FTS_COLUMNS
 from catalog.models import Entry, Page
@@ -326,6 +327,7 @@ class _NewPapers:
         self.authorships: list[tuple] = []
         self.sightings: list[tuple] = []
         self.fts_ops: list[tuple] = []  # (pk, statement, values) of re-merged papers
+        self.keys: set[str] = set()  # cite keys given to this batch
 
     def add(self, key: str, s: Sighting) -> int:
         """Queue one new paper for the page's batch; its pk."""
@@ -335,7 +337,7 @@ class _NewPapers:
         pk = self.next_pk
         self.next_pk += 1
         self.pks[key] = pk
-        self.papers.append((pk, paper_id(key), key, *_row_values(s)))
+        self.papers.append((pk, paper_id(key), key, self._cite_key(s), *_row_values(s)))
         self.fts.append((pk, *_fts_row(s)))
         self.authorships += [(pk, i, _person_id(self.conn, n, self.cache))
                              for i, n in enumerate(s.authors.split(", ")) if n]
@@ -344,6 +346,18 @@ class _NewPapers:
                                s.authors_truncated, s.affiliations, s.topic, s.date,
                                s.has_code, s.score, None))
         return pk
+
+    def _cite_key(self, s: Sighting) -> str:
+        """The paper's cite key, given now and never changed: the readable base
+        (``he2015deep``), suffixed ``a``, ``b``... past the keys already given."""
+        def taken(key: str) -> bool:
+            return key in self.keys or self.conn.execute(
+                "SELECT 1 FROM papers WHERE key = ?", (key,)).fetchone() is not None
+
+        authors = [a for a in s.authors.split(", ") if a]
+        key = unique_key(citation_key(authors, s.date, s.title), taken)
+        self.keys.add(key)
+        return key
 
     def flush(self) -> None:
         conn = self.conn
@@ -378,8 +392,8 @@ def _row_values(s: Sighting) -> tuple:
             s.year, s.has_code, s.score, s.abstract)
 
 
-_PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, {', '.join(_PAPER_COLS)}) "
-                 f"VALUES (?, ?, ?, {', '.join('?' * len(_PAPER_COLS))})")
+_PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, key, {', '.join(_PAPER_COLS)}) "
+                 f"VALUES (?, ?, ?, ?, {', '.join('?' * len(_PAPER_COLS))})")
 # A sighting's values: a NULL title, author list or abstract is the paper row's (the
 # sightings of a paper that one page lists would otherwise double the catalog's text).
 _SIGHTING_VALUES = (
