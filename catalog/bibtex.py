@@ -182,7 +182,7 @@ def latex_text(text: str, *, unicode: bool = False) -> str:
 
 
 # opening marks, the word, closing marks and punctuation: "(MoCo)," -> "(", "MoCo", "),"
-_WORD_EDGES = re.compile(r"^([(\[`']*)(.*?)([)\]']*[,.:;!?]*)$", re.DOTALL)
+_WORD_EDGES = re.compile(r"^([(\[`'‘“]*)(.*?)([)\]'’”]*[,.:;!?]*)$", re.DOTALL)
 
 
 def _title_word(word: str, unicode: bool) -> str:
@@ -250,30 +250,30 @@ def _name_parts(name: str) -> tuple[str, str, str]:
     return " ".join(tokens[:i]), " ".join(tokens[i:]), suffix
 
 
-# a letter LaTeX has no command for, where bibtex may take an initial: the start of a
-# name word or of a hyphenated part (Жан-Поль -> Ж.-П.)
-_UNCOMMANDED_INITIAL = re.compile(r"(?:(?<=^)|(?<=[\s~-]))([^\x00-\x7f{}\\])")
+# a letter at the start of a name word or of a hyphenated part (Jean-Paul -> J.-P.):
+# where bibtex takes an initial
+_INITIAL = re.compile(r"(?:^|(?<=[\s-]))[^\x00-\x7f]")
 
 
-def _name_text(text: str, unicode: bool) -> str:
-    escaped = latex_escape(text, unicode=unicode)
-    if unicode:
-        return escaped
-    # bibtex abbreviates "{\relax Ж}ан" to "{\relax Ж}.", a whole character; a bare
-    # "Жан" loses half a byte and "{Ж}ан" too
-    return _UNCOMMANDED_INITIAL.sub(r"{\\relax \1}", escaped)
+def _uncommanded_initial(name: str) -> bool:
+    """Would 8-bit bibtex cut an initial of this name in half? A letter LaTeX has no
+    command for (Cyrillic, Greek...) cannot be written as one braced character that
+    both bibtex and biber read (``{\\relax Ж}`` confuses biber), so such a name is
+    written as one literal instead."""
+    return any(latex_letter(m.group()) is None for m in _INITIAL.finditer(name))
 
 
 @functools.lru_cache(maxsize=8192)  # the same people recur on paper after paper
 def bibtex_name(name: str, *, unicode: bool = False) -> str:
-    """``Liu, Aixin``; ``{DeepSeek-AI}`` for an organisation and ``{王小明}`` for a
-    name in a script without spaces."""
+    """``Liu, Aixin``; ``{DeepSeek-AI}`` for an organisation, ``{王小明}`` for a
+    name in a script without capitals, and (unless ``unicode``) ``{Иван Петров}``
+    for a name whose initial LaTeX has no command for."""
     name = _one_line(name)
-    if is_literal_name(name):
+    if is_literal_name(name) or (not unicode and _uncommanded_initial(name)):
         return "{" + latex_escape(name, unicode=unicode) + "}"
     first, last, suffix = _name_parts(name)
     parts = [last, suffix, first] if suffix else [last, first]
-    return ", ".join(_name_text(p, unicode) for p in parts if p)
+    return ", ".join(latex_escape(p, unicode=unicode) for p in parts if p)
 
 
 # -- citation keys -------------------------------------------------------------------
