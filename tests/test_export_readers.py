@@ -2,7 +2,8 @@
 compile every entry without a warning from the .bib; bibtexparser and pybtex read
 every entry; TSV comes apart at tabs with `cut` and Python's csv; --excel ids come
 back from LibreOffice as the same text. The external tools are Debian packages
-(texlive-latex-base, texlive-bibtex-extra, biber, libreoffice-calc-nogui); a test
+(texlive-latex-base, texlive-latex-recommended, texlive-bibtex-extra, biber,
+libreoffice-calc-nogui); a test
 that needs one skips, saying which, where it is missing.
 """
 
@@ -155,8 +156,10 @@ def _compile_bbl(tmp_path: Path, style: str, bbl: str) -> None:
 @pytest.mark.parametrize("unicode", [False, True], ids=["latex", "unicode"])
 def test_biber_reads_every_entry_without_warnings(invoke, tex_db, tmp_path, unicode):
     _tool("pdflatex", "biber")
-    if _run(["kpsewhich", "biblatex.sty"], tmp_path).stdout.strip() == "":
-        pytest.skip("biblatex.sty is not installed (Debian: texlive-bibtex-extra)")
+    for sty, package in (("biblatex.sty", "texlive-bibtex-extra"),
+                         ("etoolbox.sty", "texlive-latex-recommended")):
+        if _run(["kpsewhich", sty], tmp_path).stdout.strip() == "":
+            pytest.skip(f"{sty} is not installed (Debian: {package})")
     keys = write_bib(invoke, tex_db, tmp_path / "refs.bib", *(["--unicode"] if unicode else []))
     bib_text = (tmp_path / "refs.bib").read_text("utf-8")
     (tmp_path / "doc.tex").write_text(
