@@ -350,12 +350,15 @@ class _NewPapers:
     def _cite_key(self, s: Sighting) -> str:
         """The paper's cite key, given now and never changed: the readable base
         (``he2015deep``), suffixed ``a``, ``b``... past the keys already given."""
-        def taken(key: str) -> bool:
-            return key in self.keys or self.conn.execute(
-                "SELECT 1 FROM papers WHERE key = ?", (key,)).fetchone() is not None
-
-        authors = [a for a in s.authors.split(", ") if a]
-        key = unique_key(citation_key(authors, s.date, s.title), taken)
+        base = citation_key([a for a in s.authors.split(", ") if a], s.date, s.title)
+        key = base
+        if base in self.keys or self.conn.execute(
+                "SELECT 1 FROM papers WHERE key = ?", (base,)).fetchone():
+            # every key that starts with the base, in one range read of the unique
+            # index: a common base ("anon") would otherwise cost a query per suffix
+            taken = self.keys | {k for (k,) in self.conn.execute(
+                "SELECT key FROM papers WHERE key >= ? AND key < ?", (base, base + "{"))}
+            key = unique_key(base, taken.__contains__)
         self.keys.add(key)
         return key
 
