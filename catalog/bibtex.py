@@ -229,11 +229,17 @@ def is_organisation(name: str) -> bool:
             or any(c.isdigit() for c in name) or "and" in (t.lower() for t in tokens))
 
 
+# letters only Vietnamese writes (ơ, ư and the stacked accents of U+1EA0-U+1EF9): a
+# Vietnamese name puts the family name first (Nguyễn Văn An)
+_VIETNAMESE = re.compile("[\u1ea0-\u1ef9\u01a0\u01a1\u01af\u01b0]")
+
+
 def is_literal_name(name: str) -> bool:
-    """A name BibTeX must take as written: an organisation, or a name in a script
-    without capitals whose family name comes first (``王小明``, ``山田 太郎``,
-    ``이서연``); split into first and last, a style would reorder it."""
-    return is_organisation(name) or bool(_CJK.search(name))
+    """A name BibTeX must take as written: an organisation, or a name whose family
+    name comes first, as its script or letters show (``王小明``, ``山田 太郎``,
+    ``이서연``, ``Nguyễn Văn An``); split into first and last, a style would reorder
+    it."""
+    return is_organisation(name) or bool(_CJK.search(name) or _VIETNAMESE.search(name))
 
 
 def _name_parts(name: str) -> tuple[str, str, str]:

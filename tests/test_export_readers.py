@@ -251,6 +251,8 @@ def test_titles(title, expected):
     ("王小明", "{王小明}"),
     ("山田 太郎", "{山田 太郎}"),
     ("이서연", "{이서연}"),
+    ("Nguyễn Văn An", r"{Nguy{\~{\^e}}n V{\u{a}}n An}"),  # Vietnamese: family name first
+    ("Ion Bădescu", r"B{\u{a}}descu, Ion"),  # Romanian ă alone is not Vietnamese
     ("Иван Петров", "{Иван Петров}"),  # no LaTeX command for И: one literal
 ])
 def test_names(name, expected):
