@@ -107,7 +107,6 @@ ABBRV_NAMES = [r"{\L}.~Kaiser", r"{\'E}.~Dupont", r"P.~Erd{\H{o}}s", r"M.~{\.Z}{
                "{김민준}", "{Иван Петров}"]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("style", ["plain", "abbrv"])
 def test_bibtex_reads_every_entry_without_warnings(invoke, tex_db, tmp_path, style):
     _tool("bibtex")
@@ -120,7 +119,8 @@ def test_bibtex_reads_every_entry_without_warnings(invoke, tex_db, tmp_path, sty
     problems = [line for line in blg.splitlines()
                 if re.match(r"(Warning|I was expecting|I'm skipping|.*---line \d+)", line)
                 and "empty year" not in line and "no year" not in line]
-    assert run.returncode == 0 and problems == [], blg
+    # exit status 1 is "warnings": only those the filter above lets pass
+    assert run.returncode in (0, 1) and problems == [], blg
     # strict UTF-8: an initial cut after its first byte fails here
     bbl = (tmp_path / "doc.bbl").read_bytes().decode("utf-8")
     assert re.findall(r"\\bibitem\{([^}]+)\}", bbl) and set(
