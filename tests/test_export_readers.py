@@ -319,6 +319,7 @@ def test_keys_never_move(invoke, db_path, tmp_path):
     # show finds a paper by key, and tells it
     shown = json.loads(invoke("--db", db_path, "show", "he2015deep", "-f", "json").stdout)
     assert shown["id"] == residual[0] and shown["key"] == "he2015deep"
+    assert json.loads(invoke("--db", db_path, "show", "He2015Deep", "-f", "json").stdout) == shown
     assert "he2015deep" in invoke("--db", db_path, "show", residual[0][:6], "-f",
                                   "table").stdout
 

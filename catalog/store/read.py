@@ -41,7 +41,8 @@ def iter_papers(conn: sqlite3.Connection, sql: str, params: Sequence | dict = ()
 def get_paper(conn: sqlite3.Connection, pid: str) -> list[Paper]:
     """The paper whose cite key is ``pid``, else papers whose id is ``pid`` or starts
     with it (ids may be abbreviated, as in git)."""
-    exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.key = ?", (pid,)))
+    # keys are lower-case ASCII: "He2015deep" as typed in a .tex file is the same key
+    exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.key = ?", (pid.lower(),)))
     if exact:
         return exact
     exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.id = ?", (pid,)))
