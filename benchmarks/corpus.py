@@ -280,10 +280,9 @@ class Corpus:
         words = self.vocab.sample(rng, n_words)
         out: list[str] = []
         start = True
-        for i, w in enumerate(words):
-            if start:
-                w = w.capitalize()
-                start = False
+        for i, word in enumerate(words):
+            w = word.capitalize() if start else word
+            start = False
             out.append(w)
             if i == len(words) - 1:
                 break

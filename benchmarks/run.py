@@ -20,8 +20,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchmarks.corpus import AS_OF, Corpus, PageSpec, expected_page, paper_rows, render, \
-    write_corpus
+from benchmarks.corpus import (
+    AS_OF,
+    Corpus,
+    PageSpec,
+    expected_page,
+    paper_rows,
+    render,
+    write_corpus,
+)
 from benchmarks.corpus import VERSION as CORPUS_VERSION
 from benchmarks.measure import fmt_mb, fmt_s, machine, median, percentile, run_child
 from catalog.migrations import FTS_COLUMNS, FTS_TOKENIZE
@@ -85,7 +92,7 @@ def check_parse(corpus: Corpus, pages_dir: Path, sample_pages: int) -> int:
         got = parse_page(text, page.stem, as_of=AS_OF)
         want = expected_page(corpus, page)
         if got != want or got.warnings:
-            bad = next((i for i, (a, b) in enumerate(zip(got.entries, want.entries))
+            bad = next((i for i, (a, b) in enumerate(zip(got.entries, want.entries, strict=False))
                         if a != b), None)
             raise SystemExit(
                 f"corpus page {page.relpath} does not parse back: {len(got.entries)} of "
@@ -661,7 +668,7 @@ def search_markdown(res: Results) -> str:
                      f"{fmt_s(r['median'])} | {fmt_s(r['max'])} | {cmd} | {peer} |")
     lines.append("")
     each = ", ".join(f"`{w}` {fmt_s(a)} vs {fmt_s(b)}" for w, a, b in zip(
-        v["cmd_search_words"], v["cmd_search_each"], v["peer_search_each"]))
+        v["cmd_search_words"], v["cmd_search_each"], v["peer_search_each"], strict=True))
     lines += [f"`catalog search` vs `{v['peer_name']}`, word by word: {each}.", ""]
     lines += [(f"Author resolution of a misspelt name, one edit away (in-process "
                f"`resolve_author`, over {v['author_names']:,} names): median "

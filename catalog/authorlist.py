@@ -18,6 +18,7 @@ Everything here is pure and works on one line at a time.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Container
@@ -84,7 +85,7 @@ def _is_upper(c: str) -> bool:
 
 def _humps(word: str) -> int:
     """Lower-to-upper changes inside a word: DeepSeek has one, Report none."""
-    return sum(1 for a, b in zip(word, word[1:]) if a.islower() and _is_upper(b))
+    return sum(1 for a, b in itertools.pairwise(word) if a.islower() and _is_upper(b))
 
 
 def _camel_is_surname(word: str) -> bool:
@@ -162,7 +163,8 @@ def name_score(name: str) -> float:
         # Emu3 Team, Qwen2.5 Team: a model's name before an organisation word
         if (tokens[-1] in _ORG_WORDS and kinds[-1] != "other" and len(tokens) <= 3
                 and "initial" not in kinds
-                and all(k != "other" or _org_digit_token(t) for t, k in zip(tokens, kinds))):
+                and all(k != "other" or _org_digit_token(t)
+                        for t, k in zip(tokens, kinds, strict=True))):
             return 2.0
         return 0.0
     if kinds[0] not in ("cap", "initial", "camel", "caps"):
@@ -173,13 +175,15 @@ def name_score(name: str) -> float:
     if last not in ("cap", "camel", "caps"):
         return 0.0
     if any(t.endswith(".") and k not in ("initial", "suffix")
-           for t, k in zip(tokens, kinds)):
+           for t, k in zip(tokens, kinds, strict=True)):
         return 0.0  # "Learning." is the end of a sentence, not a name
     score = 3.0
     # A camel word inside a name is glue (``ReportDeep Seek``), unless it is an
     # organisation word: Google DeepMind.
-    score -= 2.0 * sum(1 for t, k in zip(tokens, kinds) if k == "camel" and t not in _ORG_WORDS)
-    if "caps" in kinds or any(k == "camel" and t in _ORG_WORDS for t, k in zip(tokens, kinds)):
+    score -= 2.0 * sum(1 for t, k in zip(tokens, kinds, strict=True)
+                       if k == "camel" and t not in _ORG_WORDS)
+    if "caps" in kinds or any(k == "camel" and t in _ORG_WORDS
+                              for t, k in zip(tokens, kinds, strict=True)):
         # Meta AI, Google DeepMind: organisations with several words
         score = min(score, 2.0 if any(t in _ORG_WORDS for t in tokens) else 1.5)
     if kinds.count("particle") > 2:
@@ -191,7 +195,7 @@ def _org_digit_token(tok: str) -> bool:
     """Emu3, Qwen2.5, GLM-4: a model name with digits, not a glue of title and name
     (MsEmu3, BEmu3, T-4Emu3)."""
     return (bool(_ORG_TOKEN_RE.match(tok)) and _humps(tok) == 0 and not _glued_caps(tok)
-            and not any(a.isdigit() and _is_upper(b) for a, b in zip(tok, tok[1:])))
+            and not any(a.isdigit() and _is_upper(b) for a, b in itertools.pairwise(tok)))
 
 
 def _acronym_tail(part: str) -> bool:

@@ -2,9 +2,9 @@
 
 Each function reads the catalog through ``store`` and returns plain records; ``Catalog``
 (api.py) calls them, and the CLI writes the records as JSON/CSV or hands them to
-``render``. Nothing here imports ``api``: names are resolved before they get here. An author's papers follow the FILTERS
-rule: the papers whose visible author list names the person, plus those listed on
-the person's profile page (``et al.`` may hide the name there).
+``render``. Nothing here imports ``api``: names are resolved before they get here. An
+author's papers follow the FILTERS rule: the papers whose visible author list names the
+person, plus those listed on the person's profile page (``et al.`` may hide the name there).
 """
 
 from __future__ import annotations

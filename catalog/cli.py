@@ -342,7 +342,8 @@ def _notes(notes: Iterable[str]) -> None:
               show_default=True, help="relevance: best match first")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
               help="At most this many papers (0: all)")
-@click.option("--sql", "show_sql", is_flag=True, help="Print the SQL and parameters; search nothing")
+@click.option("--sql", "show_sql", is_flag=True,
+              help="Print the SQL and parameters; search nothing")
 @format_option()
 @click.pass_context
 def search(ctx: click.Context, query: str, sort: str, limit: int, show_sql: bool,

@@ -30,8 +30,7 @@ from catalog.errors import PageError
 from catalog.models import Entry, LoadReport, Page, ParseWarning, Profile
 from catalog.pages import parse_page
 from catalog.store.open import database_file, open_read_only
-from catalog.store.write import (WriteCache, defer_checkpoints, known_name, name_known,
-                                 save_page)
+from catalog.store.write import WriteCache, defer_checkpoints, known_name, name_known, save_page
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -377,13 +376,13 @@ def _page_from_json(data: list) -> Page:
     profile, entries, warnings, source = data
 
     def entry(values: list) -> Entry:
-        kw = dict(zip(_ENTRY_FIELDS, values))
+        kw = dict(zip(_ENTRY_FIELDS, values, strict=True))
         for f in _TUPLE_FIELDS:
             kw[f] = tuple(kw[f])
         if kw["date"]:
             kw["date"] = dt.date.fromisoformat(kw["date"])
         return Entry(**kw)
 
-    return Page(Profile(**dict(zip(_PROFILE_FIELDS, profile))),
+    return Page(Profile(**dict(zip(_PROFILE_FIELDS, profile, strict=True))),
                 tuple(entry(e) for e in entries),
                 tuple(ParseWarning(line, message) for line, message in warnings), source)

@@ -83,13 +83,13 @@ def resolve(query: str, names: Sequence[str], *, cutoff: float = 85.0,
     if not key:
         return NameMatch(query, None, False)
     keys = keys if keys is not None else [name_key(n) for n in names]
-    exact = [n for n, k in zip(names, keys) if k == key]
+    exact = [n for n, k in zip(names, keys, strict=True) if k == key]
     if exact:
         return NameMatch(query, exact[0], True)
     words = words if words is not None else [name_words(n) for n in names]
     qwords = name_words(query).split()
     if len(qwords) == 1:
-        partial = sorted({n for n, w in zip(names, words) if qwords[0] in w.split()})
+        partial = sorted({n for n, w in zip(names, words, strict=True) if qwords[0] in w.split()})
         if len(partial) == 1:
             return NameMatch(query, partial[0], False)
         if len(partial) > 1:
@@ -101,7 +101,7 @@ def _fuzzy(query: str, names: Sequence[str], cutoff: float,
            words: Sequence[str] | None = None) -> NameMatch:
     from rapidfuzz import fuzz, process
 
-    choices = dict(zip(names, words if words is not None else map(name_words, names)))
+    choices = dict(zip(names, words if words is not None else map(name_words, names), strict=True))
     hits = process.extract(
         name_words(query), choices, scorer=fuzz.token_sort_ratio, limit=5,
         score_cutoff=cutoff * 0.8,
@@ -121,6 +121,6 @@ def nearest(query: str, names: Iterable[str], limit: int = 5,
     from rapidfuzz import fuzz, process
 
     names = list(names)
-    choices = dict(zip(names, words if words is not None else map(name_words, names)))
+    choices = dict(zip(names, words if words is not None else map(name_words, names), strict=True))
     return [h[2] for h in process.extract(
         name_words(query), choices, scorer=fuzz.WRatio, limit=limit)]

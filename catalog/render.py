@@ -227,7 +227,7 @@ def profile_card(page: AuthorPage) -> Panel:
         captures = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False,
                          title="Captures", title_justify="left", title_style="bold")
         captures.add_column("As of", no_wrap=True)
-        for label, key in _CARD_FIGURES[1:]:
+        for label, _key in _CARD_FIGURES[1:]:
             captures.add_column(label, justify="right", no_wrap=True)
         for s in history:
             captures.add_row(s.as_of, *(_fmt(getattr(s, k), k) for _, k in _CARD_FIGURES[1:]))

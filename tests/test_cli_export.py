@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 
@@ -549,7 +550,7 @@ def test_export_papers_streams(db):
     with Catalog(db) as cat:
         n = ex.export_papers(watched(cat.papers()), "jsonl", out)
     assert n == 27
-    assert all(a < b for a, b in zip(sizes[1:], sizes[2:]))
+    assert all(a < b for a, b in itertools.pairwise(sizes[1:]))
 
 
 @pytest.mark.parametrize("fmt", sorted(ex.FORMATS))

@@ -102,7 +102,7 @@ def child_env(tmp_path: Path) -> dict[str, str]:
 
 def run(tmp_path: Path, db: Path, *args: object) -> subprocess.CompletedProcess:
     return subprocess.run(catalog_argv(db, *args), capture_output=True, text=True,
-                          timeout=TIMEOUT, env=child_env(tmp_path), stdin=subprocess.DEVNULL)
+                          check=False, timeout=TIMEOUT, env=child_env(tmp_path), stdin=subprocess.DEVNULL)
 
 
 def start(tmp_path: Path, db: Path, *args: object) -> subprocess.Popen:

@@ -59,7 +59,7 @@ def browse_counts(conn: sqlite3.Connection) -> dict[str, int]:
         "SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM profiles), "
         "(SELECT count(*) FROM people), (SELECT count(*) FROM papers WHERE has_code)"
     ).fetchone()
-    return dict(zip(("papers", "profiles", "people", "with_code"), row))
+    return dict(zip(("papers", "profiles", "people", "with_code"), row, strict=True))
 
 
 # A person's papers: visible authorships plus the pages of the profiles they own,

@@ -254,7 +254,7 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
         # the very same page, captured on the same day: nothing to change
         result.unchanged = len(page.entries)
         return result
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     load_id = _inserted(conn.execute(
         "INSERT INTO loads (source, sha256, as_of, profile_id, entries, loaded_at) "
         "VALUES (?,?,?,?,?,?)",
@@ -428,7 +428,7 @@ def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None,
     values = _row_values(new)
     if tuple(cur) == values:
         return
-    old = Sighting(*(v for c, v in zip(_PAPER_COLS, cur) if c != "year"))
+    old = Sighting(*(v for c, v in zip(_PAPER_COLS, cur, strict=True) if c != "year"))
     # sightings that share the paper row's text get their own copy of it first
     conn.execute("UPDATE sightings SET title = coalesce(title, ?), "
                  "authors = coalesce(authors, ?), abstract = coalesce(abstract, ?) "
