@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from catalog.pages import parse_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.corpus import AS_OF, Corpus, expected_page, render  # noqa: E402 (path)
 
 
+@pytest.mark.slow
 def test_corpus_pages_parse_back_exactly():
     corpus = Corpus(3000, seed=7)
     pages = list(corpus.pages())
@@ -37,6 +40,7 @@ def test_corpus_is_deterministic():
     assert Corpus(500, seed=4).paper(10) != a.paper(10)
 
 
+@pytest.mark.slow
 def test_benchmark_command_smoke(tmp_path):
     doc = tmp_path / "benchmarks.md"
     out = subprocess.run(

@@ -350,6 +350,7 @@ def _unlatex(text: str) -> str:
     return re.sub("\0(\\d+)\0", lambda m: chr(int(m.group(1))), text)
 
 
+@pytest.mark.slow
 @given(st.text())
 def test_latex_escape_round_trips_and_balances_braces(text):
     escaped = bx.latex_escape(text)

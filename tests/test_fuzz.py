@@ -4,7 +4,9 @@ that file, never an uncaught exception, never a hang.
 Random text and bytes come from hypothesis; the corpus is the bundled pages mutated
 with a fixed random seed (flipped bytes, deleted and duplicated spans, random bytes,
 NUL bytes, invalid UTF-8), plus pages built to be big: a 10 MB line, a 50,000-entry
-page. Every parse runs under a wall-clock alarm, so a hang fails instead of stalling.
+page. Every parse runs under a generous alarm, so a hang fails instead of stalling CI;
+nothing here asserts a speed (budgets are in benchmarks/): "linear in size" is checked by
+counting the work a load does, which is the same on a busy machine as on an idle one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 import random
 import signal
 import sqlite3
-import time
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -115,6 +117,7 @@ _line = st.one_of(st.sampled_from(SEED_LINES), st.text(max_size=120),
                       "".join))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(_line, max_size=60), st.sampled_from(["\n", "\n\n", "\r\n", "\r"]))
 def test_page_shaped_text_parses_or_fails_cleanly(lines, sep):
@@ -128,6 +131,7 @@ def test_random_bytes_load_or_fail_cleanly(conn, data):
     load(conn, data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(lines=st.lists(_line, min_size=1, max_size=40))
 def test_page_shaped_bytes_load_or_fail_cleanly(conn, lines):
@@ -194,14 +198,10 @@ CORPUS = [(f"{name}:{kind}", blob) for name, data in SEEDS.items()
 
 
 def test_mutated_seed_corpus_loads_or_fails_per_file(conn):
-    slowest = 0.0
     outcomes = {"records": 0, "error": 0}
     for label, blob in CORPUS:
-        started = time.perf_counter()
-        report = load(conn, blob, name=label.replace(":", "_") + ".txt", seconds=10)
-        slowest = max(slowest, time.perf_counter() - started)
+        report = load(conn, blob, name=label.replace(":", "_") + ".txt", seconds=60)
         outcomes["error" if report.error else "records"] += 1
-    assert slowest < 5, f"a {len(SEEDS[next(iter(SEEDS))])}-byte page took {slowest:.1f} s"
     # the mutations are mild enough that most pages still give papers
     assert outcomes["records"] > outcomes["error"] > 0, outcomes
 
@@ -213,7 +213,7 @@ def test_invalid_utf8_names_file_and_offset(conn):
                             "(use --encoding, e.g. --encoding latin-1)")
 
 
-# -- big pages: bounded time, linear in size ---------------------------------------
+# -- big pages: never a hang, work linear in size -----------------------------------
 
 def _ten_mb_lines() -> Iterator[tuple[str, str]]:
     n = 10 * MB
@@ -227,22 +227,20 @@ def _ten_mb_lines() -> Iterator[tuple[str, str]]:
     yield "words", "reliable catalog " * (n // 17)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape,line", list(_ten_mb_lines()), ids=lambda v: str(v)[:12])
-def test_a_10mb_line_is_parsed_in_bounded_time(shape, line):
+def test_a_10mb_line_is_parsed_without_hanging(shape, line):
     seed = SEEDS["000_281d56d23437e343.txt"].decode("utf-8")
     for text in (line, seed + "\n" + line + "\n" + seed, line + "\n" + seed):
-        started = time.perf_counter()
-        with time_limit(30):
+        with time_limit(120):  # a hang guard, not a budget: a backtracking regex never ends
             parse_or_error(text)
-        assert time.perf_counter() - started < 10, shape
 
 
-def test_a_10mb_line_loads_in_bounded_time(conn):
+@pytest.mark.slow
+def test_a_10mb_line_loads_without_hanging(conn):
     seed = SEEDS["001_3d4b083b5e58e23e.txt"]
     for shape, line in (("capitals", b"A" * (10 * MB)), ("names", b"Ada Byron, " * MB)):
-        started = time.perf_counter()
-        report = load(conn, seed + b"\n" + line + b"\n", name=f"ten-mb-{shape}.txt", seconds=60)
-        assert time.perf_counter() - started < 30
+        report = load(conn, seed + b"\n" + line + b"\n", name=f"ten-mb-{shape}.txt", seconds=240)
         assert report.entries == 7, shape
 
 
@@ -256,19 +254,55 @@ def _long_page(entries: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_50000_entry_page_loads_in_time_linear_in_its_size(conn):
-    small, big = _long_page(5_000), _long_page(50_000)
-    started = time.perf_counter()
-    with time_limit(60):
-        assert parse_or_error(small) == 5_000
-    per_entry_small = (time.perf_counter() - started) / 5_000
+def work_to_load(tmp_path, entries: int) -> int:
+    """The work a load of an ``entries``-entry page into a fresh catalog does, counted:
+    Python and C function calls, plus SQLite virtual-machine steps in tens (a scan
+    or a sort hides in these). A count, so the same on a busy machine as on an idle one.
+    The parser's caches are emptied first, so what an earlier load left there does not count."""
+    for module in [m for name, m in sys.modules.items() if name.startswith("catalog.")]:
+        for f in list(vars(module).values()):
+            if callable(getattr(f, "cache_clear", None)):
+                f.cache_clear()
+    conn = open_db(tmp_path / f"linear-{entries}.db", create=True)
+    data = _long_page(entries).encode("utf-8")
+    work = 0
 
-    started = time.perf_counter()
-    report = load(conn, big.encode("utf-8"), name="fifty-thousand.txt", seconds=240)
-    elapsed = time.perf_counter() - started
+    def count_call(frame, event, arg):
+        nonlocal work
+        if event in ("call", "c_call"):
+            work += 1
+
+    def count_steps() -> int:
+        nonlocal work
+        work += 1
+        return 0  # 0: carry on
+
+    conn.set_progress_handler(count_steps, 10)
+    sys.setprofile(count_call)
+    try:
+        report = load_file(conn, "linear.txt", data, as_of=AS_OF_DATE)
+    finally:
+        sys.setprofile(None)
+        conn.set_progress_handler(None, 0)
+        conn.close()
+    assert (report.error, report.entries, report.new) == (None, entries, entries)
+    return work
+
+
+@pytest.mark.slow
+def test_loading_a_page_is_linear_in_its_entries(tmp_path):
+    work_to_load(tmp_path, 10)  # lazy imports and compiled patterns, once
+    # four times the entries, about four times the work (FTS5 merges segments now and
+    # then); a step that scans what came before (quadratic) makes it about sixteen
+    small, big = work_to_load(tmp_path, 250), work_to_load(tmp_path, 1_000)
+    assert big / small < 6, (small, big)
+
+
+@pytest.mark.slow
+def test_a_50000_entry_page_loads(conn):
+    big = _long_page(50_000)
+    report = load(conn, big.encode("utf-8"), name="fifty-thousand.txt", seconds=600)
     assert (report.error, report.entries, report.new) == (None, 50_000, 50_000)
-    # parse and save together, against the parse alone: a quadratic step would show
-    assert elapsed / 50_000 < 6 * per_entry_small, (elapsed, per_entry_small)
     assert conn.execute("SELECT count(*) FROM listings l JOIN profiles p ON p.id = "
                         "l.profile_id WHERE p.name = 'Big Author'").fetchone()[0] == 50_000
 

@@ -56,6 +56,7 @@ def _load(db: Path, pages: Path) -> list:
     return [(r.source, r.error, r.new, r.merged, r.unchanged, r.warnings) for r in reports]
 
 
+@pytest.mark.slow
 def test_parse_ahead_gives_the_same_catalog(tmp_path, monkeypatch):
     pages = _pages(tmp_path)
     assert len(list(pages.glob("*.txt"))) >= PARSE_AHEAD_MIN_FILES

@@ -217,6 +217,7 @@ def check_whole_files(db: Path, expected: dict[str, int]) -> int:
 
 # -- 1. killed mid-load ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_sigkill_mid_load_keeps_whole_files_and_a_rerun_gives_the_clean_catalog(
         tmp_path, many_pages, clean_snapshot):
     pages, expected = many_pages
@@ -237,6 +238,7 @@ def test_sigkill_mid_load_keeps_whole_files_and_a_rerun_gives_the_clean_catalog(
 
 # -- 6. Ctrl-C ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_ctrl_c_mid_load_exits_130_with_whole_files_only(tmp_path, many_pages, clean_snapshot):
     pages, expected = many_pages
     db = tmp_path / "interrupted.db"
@@ -319,6 +321,7 @@ def test_ctrl_c_inside_a_file_rolls_that_file_back(tmp_path, where):
 
 # -- 2. two writers and a reader ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_two_loads_at_once_both_succeed_and_a_reader_sees_whole_pages(tmp_path):
     a = write_pages(tmp_path / "a", 100, who="Ann")
     b = write_pages(tmp_path / "b", 100, who="Bob", first=100)
@@ -490,6 +493,7 @@ def test_foreign_or_damaged_file_is_refused_and_left_untouched(tmp_path, kind):
         assert sorted(os.listdir(directory)) == listing, args  # no -wal, -shm, temp files
 
 
+@pytest.mark.slow  # the in-process twin above runs in the quick run
 @pytest.mark.parametrize("kind", KINDS)
 def test_foreign_or_damaged_file_real_process(tmp_path, kind):
     """The same through the real entry point: a one-line error, never a traceback."""
@@ -610,6 +614,7 @@ def test_ctrl_c_during_export_leaves_the_output_file_as_it_was(tmp_path, monkeyp
     assert os.listdir(out.parent) == ["papers.csv"]  # no temporary file left
 
 
+@pytest.mark.slow
 @needs_export
 @pytest.mark.parametrize("existing", [True, False])
 def test_sigint_during_export_real_process(tmp_path, existing):

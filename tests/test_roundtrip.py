@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def pages(draw) -> Page:
     return Page(profile, tuple(draw(st.lists(entries(), min_size=1, max_size=6))))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page=pages(), layout=st.sampled_from(["compact", "spaced"]))
 def test_render_then_parse_gives_the_same_records(page, layout):
@@ -85,6 +87,7 @@ def test_render_then_parse_gives_the_same_records(page, layout):
     assert again.warnings == ()
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(page=pages())
 def test_crlf_and_bom_do_not_change_records(page):

@@ -212,6 +212,7 @@ def _contents(db: Path) -> str:
         con.close()
 
 
+@pytest.mark.slow
 def test_hostile_search_text_never_changes_the_catalog(seeds_db, invoke):
     before = _contents(seeds_db)
     for q in HOSTILE_QUERIES:
@@ -233,6 +234,7 @@ def test_hostile_search_text_never_changes_the_catalog(seeds_db, invoke):
     assert len(json.loads(invoke("--db", seeds_db, "list", "-f", "json").stdout)) == 16
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=200))
@@ -313,6 +315,7 @@ def _state(directory: Path) -> dict[str, tuple]:
             for p in directory.iterdir()}
 
 
+@pytest.mark.slow
 def test_load_reads_hostile_file_names_as_data(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()
