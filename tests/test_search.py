@@ -262,10 +262,17 @@ def test_random_text_parses_or_raises_query_syntax_error(text):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=40))
 def test_random_text_never_breaks_search(cat, text):
+    """Any text gives papers the catalog holds, each once and within the limit, or one
+    of the two errors a user can cause, as one line."""
     try:
-        cat.search(text)
-    except (QuerySyntaxError, UnknownAuthor):
-        pass
+        result = cat.search(text, limit=5)
+    except (QuerySyntaxError, UnknownAuthor) as e:
+        assert str(e).strip() and "\n" not in str(e), repr(str(e))
+        return
+    ids = [p.id for p in result.papers]
+    assert len(ids) <= 5 and len(set(ids)) == len(ids), ids
+    assert set(ids) <= {p.id for p in cat.papers()}
+    assert set(result.snippets) <= set(ids)
 
 
 # -- output -------------------------------------------------------------------------
