@@ -36,3 +36,22 @@ def test_schema_doc_names_every_table(tmp_path):
     for t in tables:
         assert f"`{t}`" in doc, t
     assert isinstance(conn, sqlite3.Connection)
+
+
+REGENERATE = "cog -r docs/cli.md"
+
+
+def test_cli_reference_is_current(capsys):
+    from cogapp import Cog
+
+    status = Cog().main(["cog", "--check", "--diff", "--check-fail-msg", f"run `{REGENERATE}`",
+                         str(ROOT / "docs" / "cli.md")])
+    diff = capsys.readouterr().out
+    assert status == 0, f"docs/cli.md is out of date: run `{REGENERATE}`\n{diff}"
+
+
+def test_cli_reference_covers_every_command():
+    doc = (ROOT / "docs" / "cli.md").read_text("utf-8")
+    assert REGENERATE in doc and "[[[cog" in doc
+    for name in cli.commands:
+        assert f"\n## catalog {name}\n" in doc, f"run `{REGENERATE}`"
