@@ -4,7 +4,8 @@
     python -m benchmarks run --papers 2000 --out /tmp/b --doc /tmp/b/bench.md   # smoke
     python -m benchmarks run --papers 100000 --search-only   # search again, same catalog
     python -m benchmarks corpus --papers 5000 --out /tmp/pages   # only the page files
-    python -m benchmarks relevance [--collections med,cranfield] [--markdown] [--out docs/benchmarks.md]
+    python -m benchmarks relevance [--collections med,cranfield] [--markdown]
+    python -m benchmarks relevance --out docs/benchmarks.md
 """
 
 from __future__ import annotations

@@ -160,7 +160,8 @@ def write_pages(docs: Sequence[Doc], titles: Sequence[str], folder: Path) -> lis
     paths = []
     for n, lo in enumerate(range(0, len(docs), PER_PAGE)):
         entries = tuple(Entry(title=t, authors=(AUTHOR,), abstract=d.text, date=DATE)
-                        for d, t in zip(docs[lo:lo + PER_PAGE], titles[lo:lo + PER_PAGE]))
+                        for d, t in zip(docs[lo:lo + PER_PAGE], titles[lo:lo + PER_PAGE],
+                                       strict=True))
         path = folder / f"page_{n:04d}.txt"
         path.write_text(render_page(Page(Profile(), entries), layout="spaced"), "utf-8")
         paths.append(path)
@@ -194,7 +195,7 @@ def catalog_runs(db: Path, docs: Sequence[Doc], titles: Sequence[str],
             raise SystemExit(f"loading {failed[0].source} failed: {failed[0].error}")
         # Map each paper back to its document by title (the pages gave every document
         # a title of its own); a document that is no paper of its own is counted.
-        by_key = {_key(t): d.id for d, t in zip(docs, titles)}
+        by_key = {_key(t): d.id for d, t in zip(docs, titles, strict=True)}
         doc_of: dict[str, str] = {}
         for pid, title in cat.conn.execute("SELECT id, title FROM papers"):
             did = by_key.get(_key(title))
@@ -279,11 +280,12 @@ def metrics(runs: dict[str, QueryRun], coll: Collection, known: set[str] | None 
     texts = dict(coll.queries)
     damaged = 0
     if known is not None:
-        damaged = sum(1 for q, r in zip(qids, rs)
+        damaged = sum(1 for q, r in zip(qids, rs, strict=True)
                       if r.rewritten and all(w in known for w in words(texts[q])))
+    pairs = list(zip(qids, rs, strict=True))
     return Metrics(
-        ndcg10=sum(ndcg(r.ranked, coll.qrels[q]) for q, r in zip(qids, rs)) / len(qids),
-        recall100=sum(recall(r.ranked, coll.qrels[q]) for q, r in zip(qids, rs)) / len(qids),
+        ndcg10=sum(ndcg(r.ranked, coll.qrels[q]) for q, r in pairs) / len(qids),
+        recall100=sum(recall(r.ranked, coll.qrels[q]) for q, r in pairs) / len(qids),
         zero=sum(1 for r in rs if not r.ranked), rewritten=sum(r.rewritten for r in rs),
         damaged=damaged, errors=sum(1 for r in rs if r.error))
 
@@ -309,7 +311,7 @@ def evaluate(folder: Path, work: Path, *, max_queries: int | None = None) -> Sco
         p.unlink(missing_ok=True)
     cat_runs, cat_info = catalog_runs(db, coll.docs, titles, coll.queries)
     ref_runs, ref_info = reference_runs(coll.docs, coll.queries)
-    known = {w for d, t in zip(coll.docs, titles) for w in words(f"{t} {d.text}")}
+    known = {w for d, t in zip(coll.docs, titles, strict=True) for w in words(f"{t} {d.text}")}
     cat = metrics(cat_runs, coll, known)
     cat.load_s, cat.search_s = cat_info["load_s"], cat_info["search_s"]
     ref = metrics(ref_runs, coll)
@@ -345,7 +347,8 @@ def text_table(scores: Sequence[Score]) -> str:
     rows = [list(_HEAD)] + [_row(s) for s in scores]
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEAD))]
     return "\n".join("  ".join(v.rjust(w) if i else v.ljust(w)
-                               for i, (v, w) in enumerate(zip(r, widths))) for r in rows)
+                               for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+                     for r in rows)
 
 
 def markdown(scores: Sequence[Score], *, when: str, command: str) -> str:

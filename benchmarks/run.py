@@ -384,7 +384,7 @@ def command_vs_rg(corpus: Corpus, db: Path, pages_dir: Path, rows: list[dict],
     if not rg:
         return {"rg_compared": 0}
     faster = 0
-    pairs = list(zip(query_set(corpus), rows))
+    pairs = list(zip(query_set(corpus), rows, strict=False))
     if one_per_kind:
         firsts: dict[str, tuple[Query, dict]] = {}
         for q, row in pairs:

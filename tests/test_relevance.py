@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.relevance import (
+from benchmarks.relevance import (  # noqa: E402 (path)
     BEGIN,
     END,
     Doc,
@@ -28,7 +28,7 @@ from benchmarks.relevance import (
     recall,
     write_section,
 )
-from benchmarks.run import KEEP_MARKER
+from benchmarks.run import KEEP_MARKER  # noqa: E402 (path)
 
 IR = find_ir()
 needs_ir = pytest.mark.skipif(IR is None, reason="no shared/ir beside the repository")
