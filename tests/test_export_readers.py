@@ -20,13 +20,13 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from conftest import AS_OF, PAGES
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog import bibtex as bx
 from catalog import export as ex
 from catalog.models import PAPER_KEYS, Paper
+from conftest import AS_OF, PAGES
 
 TEX_PAGES = Path(__file__).resolve().parent / "tex_pages"
 
