@@ -445,6 +445,18 @@ def author_resolution(corpus: Corpus, db: Path) -> dict:
             "author_fuzzy_found": sum(outcomes), "author_fuzzy_tried": len(outcomes)}
 
 
+def authors_only(papers: int, *, seed: int, work: Path) -> dict:
+    """Author resolution alone, on the corpus's catalog (made once, then reused)."""
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = Corpus(papers, seed)
+    make_corpus(corpus, work / "pages")
+    db = work / "catalog.db"
+    if not db.exists():
+        log("catalog load of the whole corpus")
+        catalog_load(work / "pages", db)
+    return author_resolution(corpus, db)
+
+
 def startup(repeats: int) -> dict:
     cmd = [*_catalog_cmd(), "--help"]
     run_child(cmd)

@@ -19,7 +19,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from catalog import names
@@ -34,16 +34,17 @@ from catalog.browse import (
     catalog_stats,
     topic_summaries,
 )
-from catalog.errors import NotFound, QuerySyntaxError, UnknownAuthor
+from catalog.errors import CatalogError, NotFound, QuerySyntaxError, UnknownAuthor
 from catalog.models import LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, Term, code_flag, date_bound, parse_query, year_range
 from catalog.store import browse as browse_sql
-from catalog.store import read
+from catalog.store import read, remove
 from catalog.store.open import is_damage, open_db
+from catalog.store.remove import Removed
 
 __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
-           "complete_names", "complete_topics", "count_page_files", "filters_from",
-           "is_damage"]
+           "check_profile_option", "complete_names", "complete_topics", "filters_from",
+           "is_damage", "page_files"]
 
 
 @dataclass
@@ -100,9 +101,12 @@ def filters_from(
 
 
 class Catalog:
-    def __init__(self, path: str | Path, *, create: bool = False) -> None:
+    def __init__(self, path: str | Path, *, create: bool = False, write: bool = False) -> None:
+        """Open (``create``: or make) the catalog at ``path``. One that cannot be
+        written is opened read-only, unless ``write`` (or ``create``) says the caller
+        means to write: then ``ReadOnlyCatalog``."""
         self.path = Path(path)
-        self.conn: sqlite3.Connection = open_db(self.path, create=create)
+        self.conn: sqlite3.Connection = open_db(self.path, create=create, write=write)
 
     def close(self) -> None:
         self.conn.close()
@@ -117,32 +121,86 @@ class Catalog:
     def load(self, paths: Iterable[str | Path], *, as_of: dt.date | None = None,
              profile: str | None = None, strict: bool = False,
              encoding: str | None = None, read_stdin: Callable[[], bytes] | None = None,
-             on_file: Callable[[LoadReport], None] | None = None) -> list[LoadReport]:
+             on_file: Callable[[LoadReport], None] | None = None,
+             on_bytes: Callable[[int], None] | None = None) -> list[LoadReport]:
         """Load page files (or every ``*.txt`` below a directory; ``-`` reads
         ``read_stdin``), each in its own transaction; ``on_file`` sees each report as
-        its file is done. Failures are in the reports, not raised."""
+        its file is done, ``on_bytes(n)`` that about n bytes of a large file are in.
+        Failures are in the reports, not raised."""
         from catalog.ingest import load_paths
 
         return load_paths(self.conn, [str(p) for p in paths], as_of=as_of or dt.date.today(),
                           profile=profile, strict=strict, encoding=encoding,
-                          read_stdin=read_stdin, on_file=on_file)
+                          read_stdin=read_stdin, on_file=on_file, on_bytes=on_bytes)
 
     # -- one paper, the profiles ---------------------------------------------------
     def paper(self, pid: str) -> Paper:
         """The paper with this cite key (``he2015deep``), else with this id, or the one
-        id it abbreviates (as in git)."""
-        found = read.get_paper(self.conn, pid.strip())
-        if not found:
-            raise NotFound(f"no paper with key or id {pid!r} "
-                           "(ids are shown by `catalog list`)")
+        id it abbreviates (as in git: at least 4 characters; a shorter one is told how
+        many papers it begins)."""
+        typed = pid.strip()
+        found = read.get_paper(self.conn, typed)
         if len(found) > 1:
             raise NotFound(f"id {pid!r} is ambiguous: " + ", ".join(p.id for p in found))
-        return found[0]
+        if found:
+            return found[0]
+        if typed and len(typed) < read.MIN_ID_PREFIX:
+            n = read.count_id_prefix(self.conn, typed.lower())
+            if n:
+                raise NotFound(
+                    f"id {pid!r} is too short: it begins the ids of {n:,} paper"
+                    f"{'s' * (n != 1)}; give at least {read.MIN_ID_PREFIX} characters")
+        raise NotFound(f"no paper with key or id {pid!r} "
+                       "(ids are shown by `catalog list`)")
 
     def profiles(self, *, topics: Sequence[str] = (), sort: str = "name"
                  ) -> Iterator[ProfileSummary]:
         """The author profiles (of these topic codes), in a ``read.PROFILE_SORTS`` order."""
         return read.iter_profiles(self.conn, topics=topics, sort=sort)
+
+    # -- taking back (#16) -------------------------------------------------------
+    def unload(self, target: str, *, dry_run: bool = False) -> Removed:
+        """Remove what was loaded from a file (``target`` names it, its folder aside)
+        or a profile (``target`` is its name): listings, the papers no other page
+        lists, the profile. One transaction; ``dry_run`` rolls it back."""
+        ids = self._profiles_of(target)
+        source = Path(target).name
+        others = remove.other_sources(self.conn, ids, source)
+        if others and remove.profile_ids_by_source(self.conn, source):
+            name = remove.profile_name(self.conn, ids[0])
+            raise CatalogError(
+                f"{source} holds a page of the profile {name!r}, which was also loaded "
+                f"from {', '.join(others)}; a file's part of a profile is not kept "
+                f"apart: unload the whole profile with `catalog unload {_quote(name)}`")
+        return remove.remove_profiles(self.conn, ids, dry_run=dry_run)
+
+    def rename_profile(self, old: str, new: str) -> tuple[str, str]:
+        """Name a profile (found by its name or its file); (old name, new name)."""
+        new = " ".join(new.split())
+        if not names.name_key(new):
+            raise QuerySyntaxError(f"{new!r} is not a name")
+        ids = self._profiles_of(old)
+        if len(ids) > 1:
+            raise CatalogError(f"{old!r} names {len(ids)} profiles; give one profile's name")
+        clash = remove.profile_by_key(self.conn, new)
+        if clash and clash[0] != ids[0]:
+            raise CatalogError(f"a profile named {clash[1]!r} exists already; unload one of "
+                               "the two first, or load its page again with --profile")
+        return remove.rename_profile(self.conn, ids[0], new), new
+
+    def _profiles_of(self, target: str) -> list[int]:
+        """The profiles a file name (loaded from it) or a profile name means. Names
+        must match exactly (case, accents and spacing aside): these commands delete."""
+        ids = remove.profile_ids_by_source(self.conn, Path(target).name)
+        if ids:
+            return ids
+        found = remove.profile_by_key(self.conn, target)
+        if found:
+            return [found[0]]
+        near = names.nearest(target, read.profile_names(self.conn), limit=3)
+        hint = f"; nearest profiles: {'; '.join(near)}" if near else ""
+        raise NotFound(f"no profile or loaded file named {target!r}{hint} "
+                       "(see `catalog authors`)")
 
     # -- browsing ------------------------------------------------------------------
     def author(self, name: str) -> AuthorPage:
@@ -189,6 +247,11 @@ class Catalog:
         rows = read.run_selection(self.conn, plan.sql, plan.params)
         return Selected((found.paper for found in rows), plan.notes)
 
+    def count(self, query: str = "", filters: Filters | None = None) -> int:
+        """How many papers the selection holds, without a limit (for "20 of 1,234")."""
+        plan = self.plan(query, filters or Filters(), sort="date", limit=None)
+        return read.count_selection(self.conn, plan.sql, plan.params)
+
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
              limit: int | None = None, snippets: bool = False) -> Plan:
         query = parse_query(text)
@@ -216,18 +279,70 @@ class Catalog:
         if people or profiles:
             shown = people[0][1] if people else profiles[0][1]
             return shown, [p[0] for p in people], [p[0] for p in profiles], None
-        everyone, keys, words = read.name_table(self.conn)
-        match = names.resolve(name, everyone, keys=keys, words=words)
+        match = self.match_person(name)
         if match.name is None:
             if match.candidates:
                 raise UnknownAuthor(
                     f"author {name!r} is ambiguous; did you mean: "
-                    + "; ".join(match.candidates[:8]), list(match.candidates))
-            near = names.nearest(name, everyone, words=words)
+                    + _some(match.candidates), list(match.candidates))
+            near = self.nearest_people(name)
             hint = f"; nearest: {'; '.join(near)}" if near else ""
             raise UnknownAuthor(f"no author matches {name!r}{hint}", near)
         shown, people_ids, profile_ids, _ = self.resolve_author(match.name)
         return shown, people_ids, profile_ids, f'author "{name}" matched "{shown}"'
+
+    # candidates whose papers are counted to rank them (a common surname alone may
+    # name thousands of people: the closest, by name, are counted)
+    RANKED_PEOPLE = 300
+
+    def match_person(self, name: str) -> names.NameMatch:
+        """A typed name against the people of the catalog, through the name index
+        (#16): every typed word within one edit of a word of theirs (a swap counts
+        one), the closest first, then the most papers (see ``names.choose``). A
+        farther typo is compared with the names that carry the nearest words."""
+        words = names.name_words(name).split()
+        found: set[int] | None = None
+        for w in sorted(words, key=len, reverse=True):
+            near = (read.near_name_words(self.conn, w)
+                    if len(w) >= names.MIN_FUZZY_WORD else [w])
+            ids = read.people_with_word(self.conn, near) if near else set()
+            found = ids if found is None else found & ids
+            if not found:
+                break
+        if not found:
+            return self._far_match(name)
+        measured = [(c, pid) for pid, shown, ws in read.people_names(self.conn, sorted(found))
+                    if (c := names.measure(words, shown, ws, 0)) is not None]
+        measured.sort(key=lambda cp: (cp[0].distance, cp[0].extra, cp[0].name.casefold()))
+        top = measured[: self.RANKED_PEOPLE]
+        counts = read.paper_counts(self.conn, [pid for _, pid in top])
+        ranked = sorted((replace(c, papers=counts[pid]) for c, pid in top),
+                        key=names.Candidate.order)
+        ranked += [c for c, _ in measured[self.RANKED_PEOPLE:]]
+        return names.choose(name, ranked)
+
+    def _far_match(self, name: str) -> names.NameMatch:
+        """More than one edit from every name: the rapidfuzz rule of ``names.resolve``,
+        over the people whose names carry words near the typed ones (not every name)."""
+        pool = self._near_pool(name)
+        return names.resolve(name, [n for n, _ in pool], words=[w for _, w in pool])
+
+    def _near_pool(self, name: str, per_word: int = 5) -> list[tuple[str, str]]:
+        from rapidfuzz import fuzz, process
+
+        vocab = read.name_vocabulary(self.conn)
+        near: list[str] = []
+        for w in names.name_words(name).split():
+            near += [h[0] for h in process.extract(w, vocab, scorer=fuzz.ratio,
+                                                   limit=per_word)]
+        ids = sorted(read.people_with_word(self.conn, near))[:5000]
+        return [(n, ws) for _, n, ws in read.people_names(self.conn, ids)]
+
+    def nearest_people(self, name: str, limit: int = 5) -> list[str]:
+        """The people whose names come closest to ``name``, however far."""
+        pool = self._near_pool(name)
+        return names.nearest(name, [n for n, _ in pool], limit=limit,
+                             words=[w for _, w in pool])
 
     def resolve_profile(self, name: str) -> tuple[str, int]:
         names_ = read.profile_names(self.conn)
@@ -358,12 +473,20 @@ def complete_topics(path: str | Path) -> list[str]:
     return browse_sql.complete_topics(Path(path))
 
 
-def count_page_files(paths: Iterable[str]) -> int:
-    """How many page files ``load`` will read from these paths (for a progress bar)."""
+def page_files(paths: Iterable[str]) -> list[tuple[str, Path | None, str | None]]:
+    """(name, path, error) of each page file ``load`` will read from these paths
+    (standard input, ``-``, left out): for a progress bar, and to fail early."""
     from catalog.ingest import STDIN, find_files
 
-    paths = list(paths)
-    return sum(1 for _ in find_files(p for p in paths if p != STDIN)) + paths.count(STDIN)
+    return list(find_files(p for p in paths if p != STDIN))
+
+
+def check_profile_option(paths: Iterable[str], profile: str, *, as_of: dt.date,
+                         encoding: str | None = None) -> None:
+    """``ProfileNameClash`` when ``load --profile`` would name several pages."""
+    from catalog.ingest import check_profile_option as check
+
+    check(paths, profile, as_of=as_of, encoding=encoding)
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ness", "ies", "ed", "es",
@@ -376,3 +499,13 @@ def _rough_stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def _some(candidates: Sequence[str], shown: int = 8) -> str:
+    """The first candidates, and how many more there are."""
+    more = len(candidates) - shown
+    return "; ".join(candidates[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _quote(name: str) -> str:
+    return name if name.replace("_", "").replace("-", "").isalnum() else f'"{name}"'

@@ -29,15 +29,42 @@ FORMATS = (TABLE, *RECORD_FORMATS)
 class CatalogGroup(click.Group):
     """Turns every expected failure into one line on stderr and the contract's exit code."""
 
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """A usage error is one ``Error:`` line and a hint (click prints the usage and
+        a blank line too: four lines for one mistake)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            command = e.ctx.command_path if e.ctx else (prog_name or "catalog")
+            click.echo(f"Error: {e.format_message()}", err=True)
+            click.echo(f"Try '{command} --help' for help.", err=True)
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         import sqlite3
+
+        from catalog.errors import DatabaseError
 
         try:
             return super().invoke(ctx)
         except CatalogError as e:
             if config.debug():
                 raise
-            click.echo(f"Error: {e}", err=True)
+            blame = ""
+            if isinstance(e, DatabaseError) and getattr(ctx.obj, "from_env", False):
+                blame = f" (the path comes from ${config.DB_ENV})"
+            click.echo(f"Error: {e}{blame}", err=True)
             ctx.exit(e.exit_code)
         except sqlite3.Error as e:
             if config.debug():
@@ -60,6 +87,34 @@ class CatalogGroup(click.Group):
             ctx.exit(0)
 
 
+_NEGATED = "\x00"  # marks an excluded word (-word) while click parses the line
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY words may start with ``-`` (an excluded word, as in
+    ``catalog search attention -survey``): a ``-word`` that is not one of the
+    command's options is a query word. ``--`` still ends the options, as usual."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        known = {name for p in self.get_params(ctx) for name in (*p.opts, *p.secondary_opts)}
+        out: list[str] = []
+        for i, arg in enumerate(args):
+            if arg == "--":
+                out += args[i:]
+                break
+            if (len(arg) > 2 and arg[0] == "-" and arg[1] not in "-0123456789"
+                    and arg.split("=")[0] not in known):
+                arg = _NEGATED + arg[1:]
+            out.append(arg)
+        return super().parse_args(ctx, out)
+
+
+def query_text(words: tuple[str, ...]) -> str:
+    """QUERY words as one query: joined by spaces, as gh, llm and papis do."""
+    return " ".join(w.replace(_NEGATED, "-", 1) if w.startswith(_NEGATED) else w
+                    for w in words)
+
+
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -68,9 +123,9 @@ def _silence_stdout() -> None:
         pass
 
 
-@click.group(cls=CatalogGroup)
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="catalog")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--db", "db_path", type=click.Path(path_type=Path),
               envvar=config.DB_ENV, show_envvar=True,
               help="Catalog file [default: catalog.db in the app directory]")
 @click.pass_context
@@ -79,10 +134,21 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
     \b
     catalog load data/                 # load page files
-    catalog search "mixture of experts" --since 2024
+    catalog search mixture of experts --since 2024
     catalog author "Y. K. Li"
+    catalog unload data/000_281d56d23437e343.txt --dry-run
     """
-    ctx.obj = ctx.with_resource(_Session(Path(db_path) if db_path else config.default_db_path()))
+    from click.core import ParameterSource
+
+    # errors about the catalog's path blame where it came from: the flag or $CATALOG_DB
+    from_env = ctx.get_parameter_source("db_path") == ParameterSource.ENVIRONMENT
+    if db_path is not None and db_path.is_dir():
+        raise click.BadParameter(f"{db_path} is a directory, not a catalog file",
+                                 param_hint=f"${config.DB_ENV}" if from_env else "'--db'")
+    session = _Session(Path(db_path) if db_path else config.default_db_path())
+    session.from_env = from_env
+    session.default = db_path is None
+    ctx.obj = ctx.with_resource(session)
 
 
 class _Session:
@@ -93,6 +159,8 @@ class _Session:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.cat: Catalog | None = None
+        self.from_env = False  # the path came from $CATALOG_DB
+        self.default = False  # the path is the default one, in the app directory
 
     def __enter__(self) -> _Session:
         return self
@@ -102,11 +170,15 @@ class _Session:
             self.cat.close()
             self.cat = None
 
-    def catalog(self, create: bool) -> Catalog:
+    def catalog(self, create: bool, write: bool) -> Catalog:
         if self.cat is None:
             from catalog.api import Catalog
 
-            self.cat = Catalog(self.path, create=create)
+            if create and self.default:
+                # the app directory is ours to make; a --db directory that does not
+                # exist is a typo, and an error that names it
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.cat = Catalog(self.path, create=create, write=write)
         return self.cat
 
 
@@ -114,9 +186,10 @@ def db_path(ctx: click.Context) -> Path:
     return ctx.find_root().obj.path
 
 
-def _catalog(ctx: click.Context, create: bool = False) -> Catalog:
-    """The invocation's catalog; only `load` creates one (read commands never do)."""
-    return ctx.find_root().obj.catalog(create)
+def _catalog(ctx: click.Context, create: bool = False, write: bool = False) -> Catalog:
+    """The invocation's catalog; only `load` creates one (read commands never do),
+    and the commands that change it say so (``write``): a read-only one refuses."""
+    return ctx.find_root().obj.catalog(create, write)
 
 
 def resolve_format(fmt: str | None) -> str:
@@ -133,16 +206,19 @@ def format_option(choices: tuple[str, ...] = FORMATS) -> Callable:
 
 def emit(records: Iterable[Any], fmt: str, *, columns: tuple[str, ...] = (),
          view: Callable[[list[Any]], Any] | None = None,
-         obj: Callable[[], dict[str, Any]] | None = None) -> int:
+         obj: Callable[[], dict[str, Any]] | None = None,
+         empty: str | None = "No results.") -> int:
     """The one output dispatch: ``view(rows)`` (rich) on a terminal, else the export
     writers on standard output. ``obj``: the command shows one record (a paper, an
-    author, the stats) whose rows are ``records``; json and jsonl write the object."""
+    author, the stats) whose rows are ``records``; json and jsonl write the object.
+    ``empty`` is said on stderr instead of an empty table (None: the caller says)."""
     if fmt == "table":
         from catalog.render import console
 
         rows = list(records)
         if not rows and obj is None:
-            click.echo("No results.", err=True)
+            if empty:
+                click.echo(empty, err=True)
             return 0
         console().print(view(rows) if view else rows)
         return len(rows)
@@ -197,28 +273,46 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
     catalog load page.txt --as-of 2026-11-22 --profile "Kaiming He"
     pbpaste | catalog load - --profile "Y. K. Li"
     """
-    from catalog.api import count_page_files
+    from catalog.api import check_profile_option, page_files
     from catalog.models import LoadReport
 
+    if profile:
+        check_profile_option(paths, profile, as_of=as_of, encoding=encoding)
+    found = page_files(paths)
+    if "-" not in paths and all(error for _, _, error in found):
+        # nothing to load: fail before a new, empty catalog is left behind
+        for name, _, error in found:
+            click.echo(f"Error: {name}: {error}", err=True)
+        ctx.exit(1)
     cat = _catalog(ctx, create=True)
-    total = count_page_files(paths)
-    progress = _progress(total, quiet)
+    total = len(found) + paths.count("-")
+    progress = _Progress([(name, path) for name, path, _ in found if path is not None],
+                         enabled=not quiet and sys.stderr.isatty())
+    reports: list[LoadReport] = []
 
     def on_file(r: LoadReport) -> None:
+        reports.append(r)
         for w in r.warnings:
-            click.echo(f"warning: {r.source}:{w.line}: {w.message}", err=True)
+            progress.echo(f"warning: {r.source}:{w.line}: {w.message}")
         if r.error:
-            click.echo(f"error: {r.error}", err=True)
+            progress.echo(f"Error: {r.error}")
         elif not quiet and total <= 20:
             of = f" of {r.declared}" if r.declared and r.declared > r.entries else ""
-            click.echo(f"{r.source}: {r.profile}: {r.entries}{of} papers "
-                       f"({r.new} new, {r.merged} merged, {r.unchanged} unchanged)", err=True)
-        progress.advance()
+            progress.echo(f"{r.source}: {r.profile}: {r.entries}{of} papers "
+                          f"({r.new} new, {r.merged} merged, {r.unchanged} unchanged)")
+        progress.file_done(r.source)
 
     try:
-        reports = cat.load(paths, as_of=as_of, profile=profile, strict=strict,
-                           encoding=encoding, read_stdin=lambda: sys.stdin.buffer.read(),
-                           on_file=on_file)
+        cat.load(paths, as_of=as_of, profile=profile, strict=strict, encoding=encoding,
+                 read_stdin=lambda: sys.stdin.buffer.read(), on_file=on_file,
+                 on_bytes=progress.within)
+    except KeyboardInterrupt:
+        progress.stop()
+        kept = sum(1 for r in reports if r.ok)
+        click.echo(f"Interrupted: {kept} of {total} file{'s' * (total != 1)} loaded and "
+                   "kept, the one being loaded rolled back; run the same command again to "
+                   "finish (what is loaded already is recognised and skipped)", err=True)
+        ctx.exit(130)
     finally:
         progress.stop()
     ok = [r for r in reports if r.ok]
@@ -235,30 +329,62 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
 
 
 class _Progress:
-    """A rich progress bar on stderr when many files load on a terminal; else nothing."""
+    """Loading progress by bytes on stderr, for a person at a terminal: shown once a
+    load has many files or a large one (a 10 MB page takes seconds), else nothing."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.bar = None
-        if enabled:
-            from rich.progress import Progress
+    MIN_FILES, MIN_BYTES = 20, 2_000_000
+
+    def __init__(self, files: list[tuple[str, Path]], enabled: bool) -> None:
+        self.bar: Any = None
+        self.sizes = {name: _size(path) for name, path in files}
+        self.done = 0  # bytes of the files finished
+        total = sum(self.sizes.values())
+        if enabled and (len(files) > self.MIN_FILES or total >= self.MIN_BYTES):
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
 
             from catalog.render import console
 
-            self.bar = Progress(console=console(stderr=True), transient=True)
+            self.bar = Progress(TextColumn("loading"), BarColumn(), DownloadColumn(),
+                                TransferSpeedColumn(), TimeRemainingColumn(),
+                                console=console(stderr=True), transient=True)
             self.task = self.bar.add_task("loading", total=total)
             self.bar.start()
 
-    def advance(self) -> None:
+    def within(self, written: int) -> None:
+        """``written`` bytes of the file being loaded are in."""
         if self.bar is not None:
-            self.bar.advance(self.task)
+            self.bar.update(self.task, completed=self.done + written)
+
+    def file_done(self, source: str) -> None:
+        self.done += self.sizes.get(source, 0)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def echo(self, line: str) -> None:
+        """A line on stderr above the bar (rich keeps the bar at the bottom)."""
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(line, err=True)
 
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
 
 
-def _progress(total: int, quiet: bool) -> _Progress:
-    return _Progress(total, not quiet and total > 20 and sys.stderr.isatty())
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # -- reading ------------------------------------------------------------------
@@ -315,19 +441,39 @@ def list_(ctx: click.Context, sort: str, limit: int, fmt: str | None, **kw: Any)
     """
     from catalog.models import PAPER_KEYS
 
-    selected = _catalog(ctx).select("", make_filters(kw), sort=sort, limit=limit or None)
+    cat = _catalog(ctx)
+    filters = make_filters(kw)
+    selected = cat.select("", filters, sort=sort, limit=limit or None)
     _notes(selected.notes)
-    _emit_papers(selected.papers, resolve_format(fmt), PAPER_KEYS)
+    shown = _emit_papers(selected.papers, resolve_format(fmt), PAPER_KEYS)
+    _after_page(cat, shown, limit, resolve_format(fmt), "", filters)
 
 
 def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
-                 snippets: dict[str, str] | None = None, terms: tuple[str, ...] = ()) -> None:
+                 snippets: dict[str, str] | None = None, terms: tuple[str, ...] = ()) -> int:
     def view(rows: list[Any]) -> Any:
-        from catalog.render import papers_table
+        from catalog.render import console, papers_table
 
-        return papers_table(rows, snippets, terms)
+        return papers_table(rows, snippets, terms, width=console().width)
 
-    emit(papers, fmt, columns=columns, view=view)
+    return emit(papers, fmt, columns=columns, view=view, empty=None)
+
+
+def _after_page(cat: Any, shown: int, limit: int, fmt: str, query: str, filters: Any) -> None:
+    """What a person at a terminal wants told after a page of papers (on stderr):
+    how many more there are, or how to fill an empty catalog."""
+    if not shown:
+        if cat.count() == 0:
+            click.echo(f"The catalog is empty: load pages with `catalog load PATH` "
+                       f"({cat.path})", err=True)
+        elif not query:
+            click.echo("No papers match.", err=True)
+        return
+    if fmt == "table" and limit and shown >= limit:
+        total = cat.count(query, filters)
+        if total > shown:
+            click.echo(f"{shown:,} of {total:,}; `--limit` for more (`--limit 0`: all)",
+                       err=True)
 
 
 def _notes(notes: Iterable[str]) -> None:
@@ -335,8 +481,8 @@ def _notes(notes: Iterable[str]) -> None:
         click.echo(note, err=True)
 
 
-@cli.command()
-@click.argument("query")
+@cli.command(cls=QueryCommand)
+@click.argument("words", metavar="QUERY...", nargs=-1, required=True)
 @filter_options
 @click.option("--sort", type=click.Choice(("relevance", *SORT_CHOICES)), default="relevance",
               show_default=True, help="relevance: best match first")
@@ -346,18 +492,25 @@ def _notes(notes: Iterable[str]) -> None:
               help="Print the SQL and parameters; search nothing")
 @format_option()
 @click.pass_context
-def search(ctx: click.Context, query: str, sort: str, limit: int, show_sql: bool,
+def search(ctx: click.Context, words: tuple[str, ...], sort: str, limit: int, show_sql: bool,
            fmt: str | None, **kw: Any) -> None:
     """Full-text search over titles, authors, affiliations and abstracts.
 
+    QUERY is the words, quoted or not. Words must all match; "exact phrase"
+    (quoted for the shell too: '"exact phrase"'), a OR b, -excluded, prefix*,
+    and the field terms title: abstract: author: topic: year: since: until:
+    code: profile:. An excluded word that looks like an option of this command
+    (-f..., -h...) goes after `--`: catalog search attention -- -fast.
+
     \b
-    Words must all match; "exact phrase", a OR b, -excluded, prefix*,
-    and field terms author: topic: year: since: until: code: profile:
-    catalog search "mixture of experts" --since 2024
+    catalog search mixture of experts --since 2024
+    catalog search attention -survey
+    catalog search title:attention abstract:"machine translation"
     catalog search 'reinforcement learning author:"Daya Guo" -survey'
     """
     from catalog.models import PAPER_KEYS
 
+    query = query_text(words)
     filters = make_filters(kw)
     cat = _catalog(ctx)
     if show_sql:
@@ -367,12 +520,15 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, show_sql: bool
         return
     result = cat.search(query, filters=filters, sort=sort, limit=limit or None)
     _notes(result.notes)
-    if not result.papers:
+    if not result.papers and cat.count() > 0:
         hint = (f"; did you mean: {', '.join(result.suggestions)}?"
                 if result.suggestions else "")
         click.echo(f"No papers match {query!r}{hint}", err=True)
-    _emit_papers(result.papers, resolve_format(fmt), PAPER_KEYS, result.snippets,
-                 result.terms)
+    shown = _emit_papers(result.papers, resolve_format(fmt), PAPER_KEYS, result.snippets,
+                         result.terms)
+    _after_page(cat, shown, limit, resolve_format(fmt), query, filters)
+
+
 
 
 @cli.command()
@@ -409,9 +565,12 @@ def show(ctx: click.Context, paper_id: str, fmt: str | None) -> None:
 @click.option("--topic", "topics", multiple=True, metavar="CODE|NAME",
               shell_complete=complete_topic,
               help="Only profiles of this topic (repeatable)")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+              help="At most this many profiles (0: all)")
 @format_option()
 @click.pass_context
-def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | None) -> None:
+def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], limit: int,
+            fmt: str | None) -> None:
     """List the author profiles with their figures.
 
     Unnamed pages are listed by their file name.
@@ -422,7 +581,7 @@ def authors(ctx: click.Context, sort: str, topics: tuple[str, ...], fmt: str | N
     from catalog.models import PROFILE_KEYS
 
     codes = [_topic_code(t) for t in topics]
-    rows = _catalog(ctx).profiles(topics=codes, sort=sort)
+    rows = _first(_catalog(ctx).profiles(topics=codes, sort=sort), limit)
 
     def view(rows: list[Any]) -> Any:
         from catalog.render import profiles_table
@@ -451,8 +610,8 @@ def path(ctx: click.Context) -> None:
 
 # -- export -------------------------------------------------------------------
 
-@cli.command()
-@click.argument("query", required=False, default="")
+@cli.command(cls=QueryCommand)
+@click.argument("words", metavar="[QUERY]...", nargs=-1)
 @filter_options
 @click.option("--sort", type=click.Choice(("relevance", *SORT_CHOICES)),
               help="[default: relevance with a QUERY, else date: newest first]")
@@ -474,7 +633,7 @@ def path(ctx: click.Context) -> None:
               help="bibtex: write letters as UTF-8 (for biber) rather than LaTeX commands "
                    "(for bibtex)")
 @click.pass_context
-def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: str,
+def export(ctx: click.Context, words: tuple[str, ...], sort: str | None, limit: int, fmt: str,
            output: Path | None, force: bool, escape_formulas: bool, excel: bool,
            unicode_: bool, **kw: Any) -> None:
     """Write out what `search QUERY` (or `list`, without one) selects: every paper.
@@ -486,6 +645,7 @@ def export(ctx: click.Context, query: str, sort: str | None, limit: int, fmt: st
     """
     from catalog.export import export_papers, open_output
 
+    query = query_text(words)
     if excel and fmt not in ("csv", "tsv"):
         raise click.UsageError("--excel applies to csv and tsv only")
     if unicode_ and fmt != "bibtex":
@@ -579,10 +739,19 @@ def author(ctx: click.Context, name: str, fmt: str | None) -> None:
     emit(page.papers, resolve_format(fmt), columns=PAPER_KEYS, view=view, obj=page.to_json)
 
 
+def _first(rows: Iterable[Any], limit: int) -> Iterable[Any]:
+    """The first ``limit`` rows (0: all)."""
+    import itertools
+
+    return itertools.islice(rows, limit) if limit else rows
+
+
 @cli.command()
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+              help="At most this many topics, most papers first (0: all)")
 @format_option()
 @click.pass_context
-def topics(ctx: click.Context, fmt: str | None) -> None:
+def topics(ctx: click.Context, limit: int, fmt: str | None) -> None:
     """List the topics: code, name, papers, first and last date.
 
     \b
@@ -596,7 +765,8 @@ def topics(ctx: click.Context, fmt: str | None) -> None:
 
         return topics_table(rows)
 
-    emit(_catalog(ctx).topics(), resolve_format(fmt), columns=TOPIC_KEYS, view=view)
+    emit(_first(_catalog(ctx).topics(), limit), resolve_format(fmt), columns=TOPIC_KEYS,
+         view=view)
 
 
 @cli.command()
@@ -622,3 +792,48 @@ def stats(ctx: click.Context, fmt: str | None) -> None:
 
     emit(summary.rows(), resolve_format(fmt), columns=STAT_KEYS, view=view,
          obj=summary.to_json)
+
+
+# -- taking back (#16) -------------------------------------------------------------
+
+@cli.command()
+@click.argument("target", metavar="FILE|PROFILE", shell_complete=complete_profile)
+@click.option("-n", "--dry-run", is_flag=True, help="Say what would go; change nothing")
+@click.pass_context
+def unload(ctx: click.Context, target: str, dry_run: bool) -> None:
+    """Take back a load: the pages loaded from FILE, or a PROFILE.
+
+    Removes the profile and its listings, and the papers no other page lists;
+    papers that other pages list stay, as those pages give them. One transaction.
+
+    \b
+    catalog unload data/000_281d56d23437e343.txt --dry-run
+    catalog unload "Kaiming He"
+    """
+    removed = _catalog(ctx, write=True).unload(target, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    plural = "s" * (len(removed.profiles) != 1)
+    click.echo(
+        f"{verb} profile{plural} {', '.join(repr(p) for p in removed.profiles)} "
+        f"(from {', '.join(removed.sources)}): {removed.papers_deleted} paper"
+        f"{'s' * (removed.papers_deleted != 1)} no other page lists; "
+        f"{removed.papers_kept} other{'s' * (removed.papers_kept != 1)} stay, as other "
+        "pages give them", err=True)
+
+
+@cli.command(name="rename-profile")
+@click.argument("old", metavar="OLD", shell_complete=complete_profile)
+@click.argument("new", metavar="NEW")
+@click.pass_context
+def rename_profile(ctx: click.Context, old: str, new: str) -> None:
+    """Rename a profile, e.g. give an unnamed page's profile its owner's name.
+
+    OLD is the profile's name (an unnamed page's is its file name) or the file it
+    was loaded from. The profile then belongs to NEW, as if its page had said so:
+    `--author NEW` finds its papers.
+
+    \b
+    catalog rename-profile 000_281d56d23437e343 "Y. K. Li"
+    """
+    was, now = _catalog(ctx, write=True).rename_profile(old, new)
+    click.echo(f"Renamed profile {was!r} to {now!r}", err=True)

@@ -52,3 +52,13 @@ class NotFound(CatalogError):
 
 class OutputExists(CatalogError):
     """An export target exists and --force was not given."""
+
+
+class ReadOnlyCatalog(DatabaseError):
+    """A command that writes was pointed at a catalog (or a place) it cannot write."""
+
+
+class ProfileNameClash(CatalogError):
+    """``load --profile NAME`` would give one name to several header-less pages."""
+
+    exit_code = 2

@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from catalog.errors import PageError
+from catalog.errors import PageError, ProfileNameClash
 from catalog.models import Entry, LoadReport, Page, ParseWarning, Profile
 from catalog.pages import parse_page
 from catalog.store.open import database_file, open_read_only
@@ -89,9 +89,11 @@ def load_file(
     strict: bool = False,
     encoding: str | None = None,
     cache: WriteCache | None = None,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Parse and save one page; errors are reported in the result, not raised.
-    ``cache``: one per load, shared by its files (see ``store.write.WriteCache``)."""
+    ``cache``: one per load, shared by its files (see ``store.write.WriteCache``);
+    ``on_bytes(n)``: about ``n`` bytes of this file are written so far."""
     report = LoadReport(source=name)
     cache = cache if cache is not None else WriteCache()
     try:
@@ -101,11 +103,13 @@ def load_file(
         report.error = str(e)
         return report
     return _save_parsed(conn, report, page, hashlib.sha256(data).hexdigest(), as_of=as_of,
-                        profile=profile, strict=strict, cache=cache)
+                        profile=profile, strict=strict, cache=cache,
+                        on_bytes=on_bytes, size=len(data))
 
 
 def _save_parsed(conn: sqlite3.Connection, report: LoadReport, page: Page, sha256: str, *,
-                 as_of: dt.date, profile: str | None, strict: bool, cache: WriteCache
+                 as_of: dt.date, profile: str | None, strict: bool, cache: WriteCache,
+                 on_bytes: Callable[[int], None] | None = None, size: int = 0
                  ) -> LoadReport:
     name = report.source
     try:
@@ -122,8 +126,13 @@ def _save_parsed(conn: sqlite3.Connection, report: LoadReport, page: Page, sha25
             profile_name, named = profile, True
         else:
             profile_name, named = _stem(name), False
+        def progress(done: int, total: int) -> None:
+            if on_bytes is not None:
+                on_bytes(size * done // max(total, 1))
+
         saved = save_page(conn, page, profile_name=profile_name, named=named, as_of=as_of,
-                          source=Path(name).name, sha256=sha256, cache=cache)
+                          source=Path(name).name, sha256=sha256, cache=cache,
+                          progress=progress if on_bytes is not None else None)
     except PageError as e:
         report.error = str(e)
         return report
@@ -132,8 +141,40 @@ def _save_parsed(conn: sqlite3.Connection, report: LoadReport, page: Page, sha25
     return report
 
 
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
 def _stem(name: str) -> str:
     return "stdin" if name == "<stdin>" else Path(name).stem
+
+
+def check_profile_option(paths: Iterable[str], profile: str, *, as_of: dt.date,
+                         encoding: str | None = None) -> None:
+    """Refuse ``--profile NAME`` when more than one page without a profile header
+    would take the name (#16): they would merge into one profile that is no one's
+    page. Costs a parse of each file before the load (only with --profile and
+    several files)."""
+    files = [(name, path) for name, path, error in find_files(paths)
+             if path is not None and not error]
+    if len(files) < 2:
+        return
+    headerless = []
+    for name, path in files:
+        try:
+            page = parse_page(decode(path.read_bytes(), name, encoding), name, as_of=as_of)
+        except (OSError, PageError):
+            continue  # the load reports it
+        if not page.profile.name:
+            headerless.append(name)
+    if len(headerless) > 1:
+        shown = ", ".join(headerless[:3]) + (", ..." if len(headerless) > 3 else "")
+        raise ProfileNameClash(
+            f"--profile {profile!r} would name {len(headerless)} pages that have no "
+            f"profile header ({shown}); load each of them on its own with its --profile")
 
 
 def load_paths(
@@ -146,7 +187,11 @@ def load_paths(
     encoding: str | None = None,
     read_stdin: Callable[[], bytes] | None = None,
     on_file: Callable[[LoadReport], None] | None = None,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> list[LoadReport]:
+    """Load every page file of ``paths``, each in its own transaction. ``on_file``
+    hears of each file when it is done; ``on_bytes(n)``, during a large file, that
+    about ``n`` of its bytes are written."""
     reports = []
     cache = WriteCache()
     files = list(find_files(paths))
@@ -162,7 +207,7 @@ def load_paths(
                 if parsed.page is not None:
                     report = _save_parsed(conn, report, parsed.page, parsed.sha256,
                                           as_of=as_of, profile=profile, strict=strict,
-                                          cache=cache)
+                                          cache=cache, on_bytes=on_bytes, size=_size(path))
                 else:
                     report.error = parsed.error
             else:
@@ -172,7 +217,8 @@ def load_paths(
                     report = LoadReport(source=name, error=f"{name}: cannot read: {e.strerror}")
                 else:
                     report = load_file(conn, name, data, as_of=as_of, profile=profile,
-                                       strict=strict, encoding=encoding, cache=cache)
+                                       strict=strict, encoding=encoding, cache=cache,
+                                       on_bytes=on_bytes)
             reports.append(report)
             if on_file:
                 on_file(report)

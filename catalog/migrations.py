@@ -164,7 +164,32 @@ def m002_paper_keys(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE UNIQUE INDEX idx_papers_key ON papers(key)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_paper_keys]
+def m003_name_index(conn: sqlite3.Connection) -> None:
+    """An index of people's names for fuzzy look-up (#16): each person's name words,
+    and each distinct word's one-letter deletions (see ``names.deletion_variants``).
+    Kept by ``store.write`` in the transaction that adds or removes a person."""
+    from catalog.store.write import index_person
+
+    conn.execute("""
+        CREATE TABLE person_words (
+            word TEXT NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            PRIMARY KEY (word, person_id)
+        ) WITHOUT ROWID""")
+    conn.execute("CREATE INDEX idx_person_words_person ON person_words(person_id)")
+    conn.execute("CREATE TABLE name_vocab (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("""
+        CREATE TABLE name_deletes (
+            variant TEXT NOT NULL,
+            word TEXT NOT NULL,
+            PRIMARY KEY (variant, word)
+        ) WITHOUT ROWID""")
+    for pid, words in conn.execute("SELECT id, words FROM people").fetchall():
+        index_person(conn, pid, words)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_paper_keys, m003_name_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

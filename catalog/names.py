@@ -124,3 +124,94 @@ def nearest(query: str, names: Iterable[str], limit: int = 5,
     choices = dict(zip(names, words if words is not None else map(name_words, names), strict=True))
     return [h[2] for h in process.extract(
         name_words(query), choices, scorer=fuzz.WRatio, limit=limit)]
+
+
+# -- resolution over the catalog's name index (#16) --------------------------------
+#
+# A million papers name about a hundred thousand people; comparing a typed name with
+# each of them took 350 ms. The catalog instead indexes the distinct words of names
+# by their one-letter deletions (SymSpell's trick): two words within one edit of each
+# other (Damerau: a swap of neighbours is one edit) share a deletion variant, so the
+# words near a typed word are found by a few index look-ups, and only the people who
+# carry those words are compared with it.
+
+MIN_FUZZY_WORD = 2  # one-letter words (initials) are matched exactly only
+
+
+def deletion_variants(word: str) -> set[str]:
+    """The word and every string one deleted character away from it."""
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and
+    swaps of neighbouring letters each count one (``lui`` -> ``liu`` is one edit)."""
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(a, b))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A known person measured against a typed name: ``distance`` is the edits
+    between the typed words and theirs, ``extra`` the words of theirs not typed."""
+
+    name: str
+    words: str
+    papers: int
+    distance: int
+    extra: int
+    first: bool  # the typed word is their first word (a first name)
+
+    def order(self) -> tuple:
+        return (self.distance, self.extra, -self.papers, self.name.casefold())
+
+
+def measure(query_words: Sequence[str], name: str, words: str, papers: int
+            ) -> Candidate | None:
+    """How far ``words`` (a name's ``name_words``) is from the typed words: each typed
+    word is paired with the closest unused word of the name, order free. None when a
+    typed word has no counterpart within one edit."""
+    theirs = words.split()
+    if len(theirs) < len(query_words):
+        return None
+    unused = list(theirs)
+    total = 0
+    for q in sorted(query_words, key=len, reverse=True):
+        best = min(unused, key=lambda w: edit_distance(q, w))
+        d = edit_distance(q, best)
+        if d > (1 if len(q) >= MIN_FUZZY_WORD else 0):
+            return None
+        total += d
+        unused.remove(best)
+    first = len(query_words) == 1 and edit_distance(query_words[0], theirs[0]) == total
+    return Candidate(name, words, papers, total, len(unused), first)
+
+
+PROLIFIC_RATIO = 3  # a first name resolves to its owner with 3x the runner-up's papers
+PROLIFIC_MIN = 3
+
+
+def choose(query: str, ranked: Sequence[Candidate]) -> NameMatch:
+    """The person a typed name means, given the candidates best first (by closeness,
+    then papers): the closest, where one is; among equally close ones, the one with
+    more papers; a first name typed alone, its owner when one person with that first
+    name has far more papers than the others. Otherwise no name, and the candidates."""
+    names = tuple(c.name for c in ranked)
+    if not ranked:
+        return NameMatch(query, None, False)
+    best = ranked[0]
+    if len(name_words(query).split()) > 1:
+        # a name typed whole: closeness, then papers
+        peers = [c for c in ranked[1:] if (c.distance, c.extra) == (best.distance, best.extra)]
+        if not peers or best.papers > peers[0].papers:
+            return NameMatch(query, best.name, False, names)
+        return NameMatch(query, None, False, names)
+    same = [c for c in ranked if c.distance == best.distance]
+    if len(same) == 1:
+        return NameMatch(query, best.name, False, names)
+    firsts = sorted(same, key=lambda c: -c.papers)
+    if all(c.first for c in same) and (firsts[0].papers >= PROLIFIC_MIN and
+                                       firsts[0].papers >= PROLIFIC_RATIO * firsts[1].papers):
+        return NameMatch(query, firsts[0].name, False, names)
+    return NameMatch(query, None, False, names)

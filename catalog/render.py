@@ -43,32 +43,78 @@ def highlight(text: str, terms: Sequence[str]) -> Text:
     return out
 
 
+# Widths at which the papers table changes shape (#16). A paper is one line at 120
+# columns and more (title and authors side by side), two below (title above its
+# authors), and search adds one line for the snippet; every cell is cut with "…"
+# rather than wrapped. The columns worth least go first as the terminal narrows.
+WIDE = 120
+SCORE_FROM = 100  # the site's score: shown by few pages
+TOPIC_FROM = 64  # topic and code
+DATE_FROM = 48
+
+
+def _line(text: Text | str, style: str = "") -> Text:
+    line = text if isinstance(text, Text) else Text(text, style=style)
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
 def papers_table(papers: Iterable[Paper], snippets: dict[str, str] | None = None,
-                 terms: Sequence[str] = ()) -> Table:
+                 terms: Sequence[str] = (), width: int = 80) -> Table:
+    """Papers as a table that fits ``width`` columns: one line a paper when wide,
+    title over authors when narrow, and the snippet of a search below."""
     from rich import box
 
-    table = Table(box=box.SIMPLE_HEAD, show_lines=bool(snippets), pad_edge=False,
-                  padding=(0, 1), collapse_padding=True, show_edge=False)
-    table.add_column("ID", style="dim", no_wrap=True)
-    table.add_column("Title", ratio=3, min_width=16, overflow="fold")
-    table.add_column("Authors", ratio=2, min_width=10, overflow="fold")
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Topic", no_wrap=True)
-    table.add_column("Code", justify="center", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
+    wide = width >= WIDE
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+                  collapse_padding=True, show_edge=False)
+    fixed = [("ID", "id", 7)]
+    if width >= DATE_FROM:
+        fixed.append(("Date", "date", 10))
+    if wide:
+        fixed += [("Topic", "topic", 5), ("Code", "code", 4)]
+    elif width >= TOPIC_FROM:
+        fixed.append(("Topic", "topic+code", 5))  # "CV ✓": the code mark joins the topic
+    if width >= SCORE_FROM:
+        fixed.append(("Score", "score", 5))
+    # the text columns get what the others leave (2 spaces between columns): a
+    # no-wrap column would otherwise claim its longest title and push the rest off
+    flexible = 2 if wide else 1
+    room = max(10, width - sum(w for *_, w in fixed) - 2 * (len(fixed) + flexible - 1))
+    table.add_column("ID", style="dim", no_wrap=True, width=7)
+    if wide:
+        table.add_column("Title", no_wrap=True, overflow="ellipsis", width=room * 3 // 5)
+        table.add_column("Authors", no_wrap=True, overflow="ellipsis",
+                         width=room - room * 3 // 5)
+    else:
+        table.add_column("Title / authors", no_wrap=True, overflow="ellipsis", width=room)
+    for label, key, w in fixed[1:]:
+        table.add_column(label, no_wrap=True, width=w,
+                         justify="right" if key == "score" else
+                         "center" if key == "code" else "left")
+    extra = [key for _, key, _ in fixed[1:]]
     for p in papers:
         title = highlight(p.title, terms)
         title.stylize("bold")
-        cell: Text | Group = title
+        lines = [_line(title)]
+        authors = _line(short_authors(p, 3 if wide else 2), "dim" if not wide else "")
+        if not wide:
+            lines.append(authors)
         snippet = (snippets or {}).get(p.id)
         if snippet:
             snip = highlight(snippet, terms)
-            snip.stylize("dim")
-            cell = Group(title, snip)
-        table.add_row(
-            p.id[:7], cell, short_authors(p), p.date or "", p.topic or "",
-            "✓" if p.has_code else "", f"{p.score:g}" if p.score is not None else "",
-        )
+            snip.stylize("dim italic")
+            lines.append(_line(snip))
+        cells: list[Any] = [p.id[:7], Group(*lines) if len(lines) > 1 else lines[0]]
+        if wide:
+            cells.append(authors)
+        values = {"date": p.date or "", "topic": p.topic or "",
+                  "code": "✓" if p.has_code else "",
+                  "topic+code": f"{p.topic or '':2} ✓" if p.has_code else p.topic or "",
+                  "score": f"{p.score:g}" if p.score is not None else ""}
+        cells += [values[k] for k in extra]
+        table.add_row(*cells)
     return table
 
 

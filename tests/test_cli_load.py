@@ -6,7 +6,6 @@ import json
 import sqlite3
 
 import pytest
-
 from conftest import AS_OF, DATA
 
 EXPECTED = json.loads((DATA.parent / "tests" / "expected" / "seeds.json").read_text("utf-8"))
@@ -114,7 +113,7 @@ def test_bad_inputs_fail_with_one_line(db_path, invoke, tmp_path, content, messa
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1 and str(page) in errors[0]
 
 

@@ -157,7 +157,7 @@ def test_random_files_through_catalog_load(tmp_path, data, encoding):
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code in (0, 1), result.stderr
     for line in result.stderr.splitlines():
-        assert line.startswith(("warning: ", "error: ", "Loaded ", str(page))), line
+        assert line.startswith(("warning: ", "Error: ", "Loaded ", str(page))), line
 
 
 # -- the corpus: the bundled pages, mutated ---------------------------------------------

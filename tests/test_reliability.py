@@ -249,6 +249,9 @@ def test_ctrl_c_mid_load_exits_130_with_whole_files_only(tmp_path, many_pages, c
     held = check_whole_files(db, expected)
     assert 0 < held < len(expected)
     assert not list(tmp_path.glob(".*.creating"))
+    # how many files were kept, and how to finish (#16)
+    assert f"Interrupted: {held} of {len(expected)} files loaded and kept" in stderr
+    assert "run the same command again to finish" in stderr
 
     rerun = run(tmp_path, db, "load", pages, "--as-of", AS_OF, "-q")
     assert rerun.returncode == 0, rerun.stderr

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from catalog.errors import DatabaseError, DatabaseNotFound
+from catalog.errors import DatabaseError, DatabaseNotFound, ReadOnlyCatalog
 from catalog.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -88,7 +88,7 @@ def database_file(conn: sqlite3.Connection) -> str:
 
 def _inspect_sqlite(path: Path) -> tuple[int, int, int]:
     try:
-        ro = open_read_only(path)
+        ro = _connect_read_only(path)
         try:
             app = ro.execute("PRAGMA application_id").fetchone()[0]
             version = ro.execute("PRAGMA user_version").fetchone()[0]
@@ -114,33 +114,97 @@ def _create(path: Path) -> None:
     It is built under a temporary name and hard-linked into place, so that a second
     process creating the same catalog at the same moment never sees an empty or
     half-migrated file: whoever links first wins, the other uses that file.
+    The parent directory must exist (a typo in ``--db`` must not grow directories);
+    the caller creates the default app directory itself (#16).
     """
+    parent = path.parent
+    if not parent.is_dir():
+        raise DatabaseError(f"cannot create the catalog {path}: no directory {parent}")
+    # #16: say "read-only" before SQLite says something vaguer ("damaged", a traceback)
+    if not os.access(parent, os.W_OK):
+        raise ReadOnlyCatalog(f"cannot create the catalog {path}: {_why_read_only(parent)}")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.creating")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)
-        finally:
-            conn.close()
-        os.link(tmp, path)
-    except FileExistsError:
-        pass  # another process made it first: use theirs
-    except (OSError, sqlite3.Error) as e:
-        if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
-            raise DatabaseError(f"cannot create the catalog {path}: {e}") from None
-        # no hard links on this file system: open_db creates it in place
+            _migrate_new(tmp)
+        except (OSError, sqlite3.Error) as e:
+            # the directory takes no database (/proc, a full or read-only disk)
+            raise DatabaseError(f"cannot create the catalog {path}: {_reason(e)}") from None
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:
+            # no hard links on this file system: create it in place (migrate takes
+            # the write lock, so a second process waits and then finds it migrated)
+            _migrate_new(path)
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            try:
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                pass  # a clean-up must not hide the real error (EROFS, EACCES)
 
 
-def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
+def _migrate_new(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn)
+    finally:
+        conn.close()
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror.lower()
+    return str(e)
+
+
+# -- read-only places (#16) -----------------------------------------------------------
+
+def _why_read_only(place: Path) -> str:
+    """Why ``place`` cannot be written: the file system, or the permissions."""
+    try:
+        if os.statvfs(place).f_flag & os.ST_RDONLY:
+            return f"{place} is on a read-only file system"
+    except OSError:
+        pass
+    return f"{place} is read-only (no write permission)"
+
+
+def _unwritable(path: Path) -> str | None:
+    """None when the catalog at ``path`` can be written, else why not. SQLite
+    writes the file and, in WAL mode, a -wal and a -shm file beside it."""
+    if not os.access(path, os.W_OK):
+        return _why_read_only(path)
+    if not os.access(path.parent, os.W_OK):
+        return _why_read_only(path.parent)
+    return None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes, for a catalog on a read-only place: ``mode=ro``;
+    when even that fails because the WAL index (-shm) of a WAL-mode file cannot be
+    created beside it, ``immutable=1`` (SQLite then reads the main file alone)."""
+    conn = open_read_only(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True,
+                           isolation_level=None, check_same_thread=False)
+
+
+def open_db(path: str | Path, *, create: bool = False, write: bool = False
+            ) -> sqlite3.Connection:
     """Open a catalog, migrating it forward; never writes to a file that is not one.
 
     ``create=False`` (the read-only commands) raises ``DatabaseNotFound`` rather than
-    leaving an empty file behind a typo.
+    leaving an empty file behind a typo. A catalog that cannot be written (read-only
+    disk, no permission) is opened read-only for reading; ``write=True`` (or
+    ``create``) raises ``ReadOnlyCatalog`` for it instead.
     """
     path = Path(path)
     if path.is_dir():
@@ -159,9 +223,15 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             f"no catalog at {path}: load pages first with `catalog load PATH`")
     else:
         _create(path)
+    read_only = _unwritable(path)
+    if read_only and (write or create):
+        raise ReadOnlyCatalog(f"cannot write to the catalog {path}: {read_only}")
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False)
+        if read_only:
+            conn = _connect_read_only(path)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA recursive_triggers = ON")
@@ -170,12 +240,17 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             conn.close()
             raise _newer(path, version)
         if version < SCHEMA_VERSION:
+            if read_only:
+                conn.close()
+                raise ReadOnlyCatalog(
+                    f"{path} needs an upgrade to this version of catalog, and {read_only}"
+                    ": copy it somewhere writable")
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as e:
         if not is_damage(e):
             raise  # a bug, or the machine (disk full, I/O): not the file's fault
         raise DatabaseError(f"{path} is damaged or not a catalog ({e})") from None
     return conn
-

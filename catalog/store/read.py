@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from catalog.errors import QuerySyntaxError
 from catalog.models import Paper, ProfileSummary
+from catalog.names import deletion_variants, edit_distance
 
 PAPER_COLUMNS = """
 SELECT p.id, p.title, p.authors, p.authors_truncated, p.affiliations, p.topic, p.date,
@@ -39,6 +40,15 @@ def iter_papers(conn: sqlite3.Connection, sql: str,
         yield paper_from_row(row)
 
 
+MIN_ID_PREFIX = 4  # as git asks
+
+
+def count_id_prefix(conn: sqlite3.Connection, prefix: str) -> int:
+    """How many papers' ids begin with ``prefix`` (a range of the id index)."""
+    return conn.execute("SELECT count(*) FROM papers WHERE id >= ? AND id < ?",
+                        (prefix, prefix + "\U0010ffff")).fetchone()[0]
+
+
 def get_paper(conn: sqlite3.Connection, pid: str) -> list[Paper]:
     """The paper whose cite key is ``pid``, else papers whose id is ``pid`` or starts
     with it (ids may be abbreviated, as in git)."""
@@ -46,11 +56,12 @@ def get_paper(conn: sqlite3.Connection, pid: str) -> list[Paper]:
     exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.key = ?", (pid.lower(),)))
     if exact:
         return exact
+    pid = pid.lower()  # ids are lower-case hex
     exact = list(iter_papers(conn, PAPER_SELECT + " WHERE p.id = ?", (pid,)))
     if exact:
         return exact
     like = pid.replace("\\", "").replace("%", "").replace("_", "")
-    if len(like) < 4:
+    if len(like) < MIN_ID_PREFIX:
         return []
     return list(iter_papers(conn, PAPER_SELECT + " WHERE p.id LIKE ? || '%' LIMIT 10", (like,)))
 
@@ -296,20 +307,57 @@ def profiles_for(conn: sqlite3.Connection, key: str, person_ids: Sequence[int]
         (key, *person_ids)).fetchall()
 
 
-def name_table(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
-    """Every person and profile name, for fuzzy matching, with each name's key and words, as
-    stored (nothing to compute)."""
-    # the rows of a UNION, in its order, without its sort of every row inside SQLite
-    # (measured: 190 ms against 130 for 120,000 names): people are distinct already
-    rows = conn.execute("SELECT name, name_key, words FROM people").fetchall()
-    seen = set(rows)
-    rows += [r for r in conn.execute("SELECT name, name_key, words FROM profiles")
-             if r not in seen]
-    rows.sort()
-    if not rows:
-        return [], [], []
-    names, keys, words = (list(col) for col in zip(*rows, strict=True))
-    return names, keys, words
+# -- the name index (m003_name_index, #16) --------------------------------------------
+
+def near_name_words(conn: sqlite3.Connection, word: str) -> list[str]:
+    """The words of people's names within one edit of ``word`` (itself included):
+    those sharing a deletion variant with it, then checked."""
+    variants = sorted(deletion_variants(word))
+    found = {r[0] for r in conn.execute(
+        f"SELECT word FROM name_deletes WHERE variant IN {_in(variants)}", variants)}
+    return [w for w in found if edit_distance(word, w) <= 1]
+
+
+def people_with_word(conn: sqlite3.Connection, words: Sequence[str]) -> set[int]:
+    """Ids of the people whose name has one of ``words``."""
+    out: set[int] = set()
+    for i in range(0, len(words), 500):
+        chunk = list(words[i:i + 500])
+        out.update(r[0] for r in conn.execute(
+            f"SELECT person_id FROM person_words WHERE word IN {_in(chunk)}", chunk))
+    return out
+
+
+def name_vocabulary(conn: sqlite3.Connection) -> list[str]:
+    """Every distinct word of people's names (for the far-typo fallback)."""
+    return [r[0] for r in conn.execute("SELECT word FROM name_vocab")]
+
+
+def people_names(conn: sqlite3.Connection, person_ids: Sequence[int]
+                 ) -> list[tuple[int, str, str]]:
+    """(id, name, words) of these people."""
+    ids = list(person_ids)
+    out: list[tuple[int, str, str]] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += conn.execute(
+            f"SELECT id, name, words FROM people WHERE id IN {_in(chunk)}", chunk).fetchall()
+    return out
+
+
+def paper_counts(conn: sqlite3.Connection, person_ids: Sequence[int]) -> dict[int, int]:
+    """Papers per person as ``--author`` finds them: their visible authorships and
+    the pages of the profiles they own."""
+    return {pid: conn.execute(
+        "SELECT count(*) FROM (SELECT paper_pk FROM authorships WHERE person_id = ? UNION "
+        "SELECT l.paper_pk FROM listings l JOIN profiles pr ON pr.id = l.profile_id "
+        "WHERE pr.person_id = ?)", (pid, pid)).fetchone()[0] for pid in person_ids}
+
+
+def count_selection(conn: sqlite3.Connection, sql: str, params: Sequence) -> int:
+    """The rows a selection's SQL (without a limit) gives, for "20 of 1,234". SQLite
+    flattens the subquery: no column but the count is computed, no ORDER BY run."""
+    return conn.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0]
 
 
 def profile_names(conn: sqlite3.Connection) -> list[str]:

@@ -20,7 +20,14 @@ from catalog.bibtex import citation_key, unique_key
 from catalog.errors import DatabaseError
 from catalog.migrations import FTS_COLUMNS
 from catalog.models import Entry, Page
-from catalog.names import name_key, name_words, paper_id, title_key
+from catalog.names import (
+    MIN_FUZZY_WORD,
+    deletion_variants,
+    name_key,
+    name_words,
+    paper_id,
+    title_key,
+)
 from catalog.store.open import BUSY_TIMEOUT_MS
 from catalog.store.read import _in
 
@@ -158,9 +165,35 @@ def _person_id(conn: sqlite3.Connection, name: str, cache: WriteCache | None = N
         # stalled for 10-30 ms during a load (measured); with lastrowid, none did
         row = (_inserted(conn.execute("INSERT INTO people (name, name_key, words) "
                                       "VALUES (?, ?, ?)", (name, key, name_words(name)))),)
+        index_person(conn, row[0], name_words(name))
     if cache is not None:
         cache.add(key, row[0])
     return row[0]
+
+
+def index_person(conn: sqlite3.Connection, person_id: int, words: str) -> None:
+    """Add a person's name words to the name index (``m003_name_index``, #16)."""
+    for word in set(words.split()):
+        conn.execute("INSERT OR IGNORE INTO person_words (word, person_id) VALUES (?, ?)",
+                     (word, person_id))
+        if len(word) >= MIN_FUZZY_WORD and conn.execute(
+                "INSERT OR IGNORE INTO name_vocab (word) VALUES (?)", (word,)).rowcount:
+            conn.executemany("INSERT OR IGNORE INTO name_deletes (variant, word) VALUES (?, ?)",
+                             [(v, word) for v in deletion_variants(word)])
+
+
+def unindex_people(conn: sqlite3.Connection, person_ids: Sequence[int]) -> None:
+    """Forget people (and their words no one else carries) in the name index."""
+    for pid in person_ids:
+        words = [r[0] for r in conn.execute(
+            "SELECT word FROM person_words WHERE person_id = ?", (pid,))]
+        conn.execute("DELETE FROM person_words WHERE person_id = ?", (pid,))
+        for word in words:
+            if conn.execute("SELECT 1 FROM person_words WHERE word = ?", (word,)).fetchone():
+                continue
+            if conn.execute("DELETE FROM name_vocab WHERE word = ?", (word,)).rowcount:
+                conn.executemany("DELETE FROM name_deletes WHERE variant = ? AND word = ?",
+                                 [(v, word) for v in deletion_variants(word)])
 
 
 def _fts_row(s: Sighting) -> tuple:
@@ -198,15 +231,17 @@ def save_page(
     source: str,
     sha256: str,
     cache: WriteCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SaveResult:
     """Write one parsed page in one transaction (all of it, or none of it).
 
-    ``cache`` (one per load) saves look-ups that earlier pages of the load made."""
+    ``cache`` (one per load) saves look-ups that earlier pages of the load made;
+    ``progress(done, entries)`` is told as a large page's entries are written."""
     cache = cache if cache is not None else WriteCache()
     _begin_write(conn)
     try:
         result = _save_page(conn, page, profile_name, named, as_of.isoformat(),
-                            source, sha256, cache)
+                            source, sha256, cache, progress)
         conn.execute("COMMIT")
         cache.commit()
         return result
@@ -245,8 +280,14 @@ def _save_profile(conn: sqlite3.Connection, page: Page, name: str, named: bool,
     return profile_id
 
 
+# a large page's new papers are written this many at a time, so that its progress
+# shows (#16) and the batch's memory stays bounded; still one statement a table each
+PROGRESS_EVERY = 2000
+
+
 def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_of: str,
-               source: str, sha256: str, cache: WriteCache) -> SaveResult:
+               source: str, sha256: str, cache: WriteCache,
+               progress: Callable[[int, int], None] | None = None) -> SaveResult:
     result = SaveResult(name)
     profile_id = _save_profile(conn, page, name, named, as_of, source, cache)
     if conn.execute("SELECT 1 FROM loads WHERE sha256 = ? AND as_of = ? AND profile_id = ?",
@@ -262,7 +303,10 @@ def _save_page(conn: sqlite3.Connection, page: Page, name: str, named: bool, as_
     keyed = [(title_key(e.title), e) for e in page.entries]
     held = _papers_held(conn, [k for k, _ in keyed])
     batch = _NewPapers(conn, profile_id, as_of, load_id, cache)
-    for key, entry in keyed:
+    for done, (key, entry) in enumerate(keyed):
+        if progress is not None and done and not done % PROGRESS_EVERY:
+            batch.flush()
+            progress(done, len(keyed))
         sighting = Sighting.of(entry)
         pk = held.get(key) or batch.pks.get(key)
         if pk is None:
