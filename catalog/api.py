@@ -256,7 +256,7 @@ class Catalog:
              limit: int | None = None, snippets: bool = False) -> Plan:
         query = parse_query(text)
         filters = options.merge(query.filters)
-        notes: list[str] = []
+        notes: list[str] = list(query.notes)
         selection = self._resolve(filters, notes)
         query, corrected, missing = self._correct(query, text, notes)
         if sort is None:

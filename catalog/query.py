@@ -8,6 +8,12 @@
     prefix*             any word starting with prefix
     author:NAME topic:CODE|NAME year:2024 year:2023..2025 since:DATE until:DATE
     code:yes|no profile:NAME          the same as the FILTERS options; values may be quoted
+    title:WORD abstract:"a phrase"     words searched in that field only (#16)
+
+A ``name:value`` whose name is no field (``foo:bar``) is searched as text, and a note
+says so (``unknown field 'foo:' (known: ...)``): pasted text holds such things
+(``ratio:1/500``), so it is never an error; only a word of letters before the colon
+and a value after it count as an attempt at a field (not ``https://``, ``10:30``).
 
 Every word reaches FTS5 as a quoted string, so text that FTS5 would read as syntax
 (``GPT-4``, ``DeepSeek-V3.2``, ``NEAR(``, a stray quote) is searched literally; a word
@@ -24,6 +30,9 @@ from dataclasses import dataclass, field, replace
 from catalog.errors import QuerySyntaxError
 
 FIELDS = ("author", "topic", "year", "since", "until", "code", "profile")
+# field terms that search one column of the full-text index (#16)
+TEXT_FIELDS = ("title", "abstract")
+_FIELD_ATTEMPT_RE = re.compile(r"[A-Za-z]{2,15}")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_QUERY_CHARS = 2000
@@ -65,10 +74,12 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
+    column: str | None = None  # one of TEXT_FIELDS: searched in that column only
 
     def fts(self) -> str:
         text = '"' + " ".join(w.replace('"', '""') for w in self.words) + '"'
-        return text + "*" if self.prefix else text
+        text = text + "*" if self.prefix else text
+        return f"{self.column} : {text}" if self.column in TEXT_FIELDS else text
 
     @property
     def text(self) -> str:
@@ -82,6 +93,7 @@ class Query:
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     filters: Filters = field(default_factory=Filters)
+    notes: tuple[str, ...] = ()  # what the user should be told about how it was read
 
     def match(self) -> str | None:
         """The FTS5 MATCH expression for the positive part, or None."""
@@ -109,7 +121,7 @@ class Query:
         """The query's words written back as a query (field terms left out)."""
         def one(t: Term) -> str:
             body = t.text if len(t.words) == 1 else f'"{t.text}"'
-            return body + ("*" if t.prefix else "")
+            return (f"{t.column}:" if t.column else "") + body + ("*" if t.prefix else "")
 
         parts = [" OR ".join(one(t) for t in g) for g in self.groups]
         parts += ["-" + one(t) for t in self.excluded]
@@ -127,7 +139,7 @@ class _Tok:
     name: str = ""
 
 
-def _tokens(text: str) -> list[_Tok]:
+def _tokens(text: str, notes: list[str] | None = None) -> list[_Tok]:
     out: list[_Tok] = []
     i, n = 0, len(text)
     while i < n:
@@ -162,6 +174,18 @@ def _tokens(text: str) -> list[_Tok]:
             value = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else \
                 value.strip('"')
             out.append(_Tok("field", value, negated, name=name.lower()))
+        elif sep and name.lower() in TEXT_FIELDS and value.strip('"*'):
+            quoted = value.startswith('"')
+            prefix = value.endswith("*")
+            value = value.rstrip("*").strip('"')
+            out.append(_Tok("phrase" if quoted else "word", value, negated, prefix,
+                            name=name.lower()))
+        elif sep and notes is not None and value and value[0] != "/" \
+                and _FIELD_ATTEMPT_RE.fullmatch(name):
+            known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FIELDS))
+            notes.append(f"unknown field '{name}:' (known: {known}); searched as text")
+            prefix = raw.endswith("*")
+            out.append(_Tok("word", raw.rstrip("*"), negated, prefix))
         elif raw == "OR" and not negated:
             out.append(_Tok("or", raw))
         elif raw in ("AND",) and not negated:
@@ -178,7 +202,7 @@ def _term(tok: _Tok) -> Term | None:
     words = tuple(w.lower() for w in _WORD_RE.findall(tok.text))
     if not words:
         return None
-    return Term(words, tok.prefix)
+    return Term(words, tok.prefix, tok.name if tok.name in TEXT_FIELDS else None)
 
 
 def parse_query(text: str) -> Query:
@@ -189,7 +213,8 @@ def parse_query(text: str) -> Query:
     filters = Filters()
     join_next = False
     negate_next = False
-    for tok in _tokens(text):
+    notes: list[str] = []
+    for tok in _tokens(text, notes):
         if tok.kind == "or":
             join_next = bool(groups)
             continue
@@ -218,7 +243,7 @@ def parse_query(text: str) -> Query:
         join_next = negate_next = False
         if len(groups) + len(excluded) > MAX_TERMS:
             raise QuerySyntaxError(f"too many search terms (at most {MAX_TERMS})")
-    return Query(tuple(tuple(g) for g in groups), tuple(excluded), filters)
+    return Query(tuple(tuple(g) for g in groups), tuple(excluded), filters, tuple(notes))
 
 
 # -- field values -------------------------------------------------------------

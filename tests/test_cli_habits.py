@@ -122,3 +122,27 @@ def test_authors_and_topics_take_limit(invoke, full_db, command, n):
     all_rows = json.loads(invoke("--db", full_db, command, "-f", "json").stdout)
     some = json.loads(invoke("--db", full_db, command, "--limit", n, "-f", "json").stdout)
     assert len(all_rows) > n and some == all_rows[:n]
+
+
+def test_title_and_abstract_field_terms(invoke, full_db):
+    anywhere = titles(invoke, full_db, "search", "attention")
+    in_title = titles(invoke, full_db, "search", "title:attention")
+    assert in_title == ["Attention Is All You Need"] and len(anywhere) > 1
+    result = invoke("--db", full_db, "search", "title:attention")
+    assert "did you mean" not in result.stderr and "showing results" not in result.stderr
+    phrase = titles(invoke, full_db, "search", 'title:"language model"')
+    assert phrase and all("language model" in t.lower() for t in phrase)
+    in_abstract = titles(invoke, full_db, "search", "abstract:transformer")
+    assert "Attention Is All You Need" in in_abstract
+    without = titles(invoke, full_db, "search", "model", "-title:deepseek")
+    assert without and not any("DeepSeek " in t or "DeepSeek-" in t for t in without)
+
+
+def test_unknown_field_is_searched_as_text_with_a_note(invoke, full_db):
+    result = invoke("--db", full_db, "search", "-f", "json", "titel:attention")
+    assert result.exit_code == 0
+    assert ("unknown field 'titel:' (known: title:, abstract:, author:, topic:, year:, "
+            "since:, until:, code:, profile:); searched as text") in result.stderr
+    # pasted text with colons that are no field attempt: no note
+    for text in ("see https://example.org", "at 10:30 today", "Note: attention"):
+        assert "unknown field" not in invoke("--db", full_db, "search", text).stderr
