@@ -813,12 +813,12 @@ def unload(ctx: click.Context, target: str, dry_run: bool) -> None:
     removed = _catalog(ctx, write=True).unload(target, dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     plural = "s" * (len(removed.profiles) != 1)
+    gone, kept = removed.papers_deleted, removed.papers_kept
     click.echo(
         f"{verb} profile{plural} {', '.join(repr(p) for p in removed.profiles)} "
-        f"(from {', '.join(removed.sources)}): {removed.papers_deleted} paper"
-        f"{'s' * (removed.papers_deleted != 1)} no other page lists; "
-        f"{removed.papers_kept} other{'s' * (removed.papers_kept != 1)} stay, as other "
-        "pages give them", err=True)
+        f"(from {', '.join(removed.sources)}): {gone} paper{'s' * (gone != 1)} that no "
+        f"other page lists; {kept} listed elsewhere stay, as those pages give them",
+        err=True)
 
 
 @cli.command(name="rename-profile")

@@ -146,3 +146,19 @@ def test_unknown_field_is_searched_as_text_with_a_note(invoke, full_db):
     # pasted text with colons that are no field attempt: no note
     for text in ("see https://example.org", "at 10:30 today", "Note: attention"):
         assert "unknown field" not in invoke("--db", full_db, "search", text).stderr
+
+
+def test_too_short_id_says_how_many_papers_it_begins(invoke, full_db):
+    ids = [p["id"] for p in json.loads(invoke("--db", full_db, "list", "-f", "json").stdout)]
+    one = ids[0]
+    assert invoke("--db", full_db, "show", one[:4], "-f", "json").exit_code == 0
+    result = invoke("--db", full_db, "show", one[:3])
+    n = sum(i.startswith(one[:3]) for i in ids)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: id '{one[:3]}' is too short: it begins the ids of "
+                             f"{n} paper{'s' * (n != 1)}; give at least 4 characters\n")
+    digit = "0123456789abcdef"
+    shared = max(digit, key=lambda c: sum(i.startswith(c) for i in ids))
+    many = sum(i.startswith(shared) for i in ids)
+    assert f"begins the ids of {many} paper" in invoke("--db", full_db, "show", shared).stderr
+    assert "no paper with id 'zz'" in invoke("--db", full_db, "show", "zz").stderr

@@ -65,6 +65,7 @@ def rows(screen: str) -> tuple[int, int, list[str]]:
     return papers, len(table), lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width,per_paper", [(80, 2), (160, 1)])
 def test_list_fits_the_terminal(shelf, tmp_path, width, per_paper):
     screen = in_tmux(["--db", str(shelf), "list", "--limit", "10"], width, tmp_path)
@@ -78,6 +79,7 @@ def test_list_fits_the_terminal(shelf, tmp_path, width, per_paper):
     assert "10 of 24; --limit for more" in screen.replace("`", "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width,per_paper", [(80, 3), (160, 2)])
 def test_search_with_snippets_fits_the_terminal(shelf, tmp_path, width, per_paper):
     screen = in_tmux(["--db", str(shelf), "search", "language", "model"], width, tmp_path)
@@ -85,3 +87,52 @@ def test_search_with_snippets_fits_the_terminal(shelf, tmp_path, width, per_pape
     assert papers >= 3
     assert lines <= per_paper * papers, screen
     assert all(len(line) <= width for line in all_lines)
+
+
+def big_page(path: Path, entries: int) -> Path:
+    """One header-less page of ``entries`` papers (spaced layout), megabytes of it."""
+    lines = []
+    for i in range(entries):
+        lines += [f"CLJan {i % 27 + 1}, 2025", "", f"Study Number {i} Of Scaling Things",
+                  "", f"Ada Lovelace{i % 50}, Alan Turing", "",
+                  "We study scaling and report results on several benchmarks. " * 6, ""]
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    small = pages / "a_small.txt"
+    small.write_text((PAGES / "kaiming_he.txt").read_text("utf-8"), "utf-8")
+    big_page(pages / "b_big.txt", 12000)
+    db = tmp_path / "c.db"
+    sock = f"cat16-{uuid.uuid4().hex[:8]}"
+    tmux = ["tmux", "-L", sock, "-f", os.devnull]
+    cmd = (f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))} "
+           f"{shlex.quote(sys.executable)} -m catalog --db {shlex.quote(str(db))} load "
+           f"{shlex.quote(str(pages))} --as-of {AS_OF}; echo {DONE} $?; sleep 60")
+    subprocess.run([*tmux, "new-session", "-d", "-x", "100", "-y", "30", cmd], check=True,
+                   cwd=Path(__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        seen = ""
+        while time.monotonic() < deadline:
+            seen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
+                                  text=True).stdout
+            if re.search(r"loading .*\d+(\.\d+)?/\d+(\.\d+)? MB", seen) or DONE in seen:
+                break
+            time.sleep(0.05)
+        assert DONE not in seen, "the load ended before its progress showed:\n" + seen
+        assert "kaiming" in seen.lower() or "a_small.txt" in seen  # the small file's line
+        subprocess.run([*tmux, "send-keys", "C-c"], check=True)
+        while time.monotonic() < deadline and DONE not in seen:
+            seen = subprocess.run([*tmux, "capture-pane", "-p", "-J"], capture_output=True,
+                                  text=True).stdout
+            time.sleep(0.1)
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    assert f"{DONE} 130" in seen, seen
+    assert "Interrupted: 1 of 2 files loaded and kept" in seen
+    assert "run the same command again to finish" in seen
