@@ -301,24 +301,29 @@ class Catalog:
         one), the closest first, then the most papers (see ``names.choose``). A
         farther typo is compared with the names that carry the nearest words."""
         words = names.name_words(name).split()
-        found: set[int] | None = None
-        for w in sorted(words, key=len, reverse=True):
-            near = (read.near_name_words(self.conn, w)
-                    if len(w) >= names.MIN_FUZZY_WORD else [w])
-            ids = read.people_with_word(self.conn, near) if near else set()
-            found = ids if found is None else found & ids
-            if not found:
-                break
+        near = [read.near_name_words(self.conn, w) if len(w) >= names.MIN_FUZZY_WORD
+                else [w] for w in words]
+        found = read.people_with_words(self.conn, near) if words and all(near) else []
         if not found:
             return self._far_match(name)
-        measured = [(c, pid) for pid, shown, ws in read.people_names(self.conn, sorted(found))
-                    if (c := names.measure(words, shown, ws, 0)) is not None]
+        measured: list[tuple[names.Candidate, int]] = []
+        for pid, shown, ws in read.people_names(self.conn, found):
+            c = names.measure(words, shown, ws, 0)
+            if c is not None:
+                measured.append((c, pid))
         measured.sort(key=lambda cp: (cp[0].distance, cp[0].extra, cp[0].name.casefold()))
-        top = measured[: self.RANKED_PEOPLE]
-        counts = read.paper_counts(self.conn, [pid for _, pid in top])
-        ranked = sorted((replace(c, papers=counts[pid]) for c, pid in top),
+        if not measured:
+            return self._far_match(name)
+        # papers decide among the closest (and order the first few others shown): a
+        # common name typed alone may be close to thousands, whose papers are not counted
+        best = measured[0][0]
+        tier = [cp for cp in measured if cp[0].distance == best.distance and
+                (len(words) == 1 or cp[0].extra == best.extra)]
+        counted = tier[: self.RANKED_PEOPLE] + measured[len(tier): len(tier) + 8]
+        counts = read.paper_counts(self.conn, [pid for _, pid in counted])
+        ranked = sorted((replace(c, papers=counts[pid]) for c, pid in counted),
                         key=names.Candidate.order)
-        ranked += [c for c, _ in measured[self.RANKED_PEOPLE:]]
+        ranked += [c for c, pid in measured if pid not in counts]
         return names.choose(name, ranked)
 
     def _far_match(self, name: str) -> names.NameMatch:

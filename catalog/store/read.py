@@ -328,6 +328,17 @@ def people_with_word(conn: sqlite3.Connection, words: Sequence[str]) -> set[int]
     return out
 
 
+def people_with_words(conn: sqlite3.Connection, word_sets: Sequence[Sequence[str]]
+                      ) -> list[int]:
+    """Ids of the people whose name has a word of every set (one set a typed word:
+    the words near it). The intersection runs in SQLite: a common surname's posting
+    list holds thousands of people."""
+    parts = [f"SELECT person_id FROM person_words WHERE word IN {_in(ws)}"
+             for ws in word_sets]
+    sql = " INTERSECT ".join(parts)
+    return [r[0] for r in conn.execute(sql, [w for ws in word_sets for w in ws])]
+
+
 def name_vocabulary(conn: sqlite3.Connection) -> list[str]:
     """Every distinct word of people's names (for the far-typo fallback)."""
     return [r[0] for r in conn.execute("SELECT word FROM name_vocab")]
