@@ -332,7 +332,7 @@ class Catalog:
         pool = self._near_pool(name)
         return names.resolve(name, [n for n, _ in pool], words=[w for _, w in pool])
 
-    def _near_pool(self, name: str, per_word: int = 5) -> list[tuple[str, str]]:
+    def _near_pool(self, name: str, per_word: int = 3) -> list[tuple[str, str]]:
         from rapidfuzz import fuzz, process
 
         vocab = read.name_vocabulary(self.conn)
@@ -340,7 +340,7 @@ class Catalog:
         for w in names.name_words(name).split():
             near += [h[0] for h in process.extract(w, vocab, scorer=fuzz.ratio,
                                                    limit=per_word)]
-        ids = sorted(read.people_with_word(self.conn, near))[:5000]
+        ids = sorted(read.people_with_word(self.conn, near))[:1000]
         return [(n, ws) for _, n, ws in read.people_names(self.conn, ids)]
 
     def nearest_people(self, name: str, limit: int = 5) -> list[str]:
