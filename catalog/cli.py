@@ -499,8 +499,8 @@ def search(ctx: click.Context, words: tuple[str, ...], sort: str, limit: int, sh
     QUERY is the words, quoted or not. Words must all match; "exact phrase"
     (quoted for the shell too: '"exact phrase"'), a OR b, -excluded, prefix*,
     and the field terms title: abstract: author: topic: year: since: until:
-    code: profile:. An excluded word that looks like an option of this command
-    (-f..., -h...) goes after `--`: catalog search attention -- -fast.
+    code: profile:. A -word is excluded as typed (unless it is one of the
+    options below); after `--`, everything is query text.
 
     \b
     catalog search mixture of experts --since 2024
