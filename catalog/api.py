@@ -133,6 +133,17 @@ class Catalog:
                           profile=profile, strict=strict, encoding=encoding,
                           read_stdin=read_stdin, on_file=on_file, on_bytes=on_bytes)
 
+    def holds_page(self, path: str | Path, as_of: dt.date) -> bool:
+        """Is this page file, captured ``as_of``, in the catalog? (After Ctrl-C: the
+        file being loaded may have committed just before the interrupt.)"""
+        import hashlib
+
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return False
+        return read.page_loaded(self.conn, hashlib.sha256(data).hexdigest(), as_of.isoformat())
+
     # -- one paper, the profiles ---------------------------------------------------
     def paper(self, pid: str) -> Paper:
         """The paper with this cite key (``he2015deep``), else with this id, or the one
@@ -479,11 +490,11 @@ def complete_topics(path: str | Path) -> list[str]:
 
 
 def page_files(paths: Iterable[str]) -> list[tuple[str, Path | None, str | None]]:
-    """(name, path, error) of each page file ``load`` will read from these paths
-    (standard input, ``-``, left out): for a progress bar, and to fail early."""
-    from catalog.ingest import STDIN, find_files
+    """(name, path, error) of each page file ``load`` will read from these paths, in
+    its order (standard input, ``-``, has no path): for a progress bar, to fail early."""
+    from catalog.ingest import find_files
 
-    return list(find_files(p for p in paths if p != STDIN))
+    return list(find_files(paths))
 
 
 def check_profile_option(paths: Iterable[str], profile: str, *, as_of: dt.date,

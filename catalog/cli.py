@@ -285,7 +285,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
             click.echo(f"Error: {name}: {error}", err=True)
         ctx.exit(1)
     cat = _catalog(ctx, create=True)
-    total = len(found) + paths.count("-")
+    total = len(found)
     progress = _Progress([(name, path) for name, path, _ in found if path is not None],
                          enabled=not quiet and sys.stderr.isatty())
     reports: list[LoadReport] = []
@@ -309,6 +309,10 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
     except KeyboardInterrupt:
         progress.stop()
         kept = sum(1 for r in reports if r.ok)
+        # the file being loaded may have committed just before Ctrl-C, unreported
+        if len(reports) < total:
+            _, current, _ = found[len(reports)]
+            kept += current is not None and cat.holds_page(current, as_of)
         click.echo(f"Interrupted: {kept} of {total} file{'s' * (total != 1)} loaded and "
                    "kept, the one being loaded rolled back; run the same command again to "
                    "finish (what is loaded already is recognised and skipped)", err=True)

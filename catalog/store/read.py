@@ -378,6 +378,12 @@ def paper_counts(conn: sqlite3.Connection, person_ids: Sequence[int]) -> dict[in
     return counts
 
 
+def page_loaded(conn: sqlite3.Connection, sha256: str, as_of: str) -> bool:
+    """Has a page with these bytes, captured that day, been loaded (and committed)?"""
+    return conn.execute("SELECT 1 FROM loads WHERE sha256 = ? AND as_of = ? LIMIT 1",
+                        (sha256, as_of)).fetchone() is not None
+
+
 def count_selection(conn: sqlite3.Connection, sql: str, params: Sequence) -> int:
     """The rows a selection's SQL (without a limit) gives, for "20 of 1,234". SQLite
     flattens the subquery: no column but the count is computed, no ORDER BY run."""
