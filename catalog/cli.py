@@ -102,10 +102,9 @@ class QueryCommand(click.Command):
             if arg == "--":
                 out += args[i:]
                 break
-            if (len(arg) > 2 and arg[0] == "-" and arg[1] not in "-0123456789"
-                    and arg.split("=")[0] not in known):
-                arg = _NEGATED + arg[1:]
-            out.append(arg)
+            negated = (len(arg) > 2 and arg[0] == "-" and arg[1] not in "-0123456789"
+                       and arg.split("=")[0] not in known)
+            out.append(_NEGATED + arg[1:] if negated else arg)
         return super().parse_args(ctx, out)
 
 

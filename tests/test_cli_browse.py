@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import AS_OF, DATA, PAGES
 
 from catalog.models import PROFILE_KEYS
+from conftest import AS_OF, DATA, PAGES
 
 # Two captures of one profile page of our own: the figures grow between them, the
 # later one adds a paper, and spells the owner's name without accents.

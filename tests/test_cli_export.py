@@ -11,7 +11,6 @@ import re
 
 import bibtexparser
 import pytest
-from conftest import AS_OF, DATA, PAGES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from catalog import bibtex as bx
 from catalog import export as ex
 from catalog.api import Catalog
 from catalog.models import PAPER_KEYS, Paper
+from conftest import AS_OF, DATA, PAGES
 
 # Titles, authors and abstracts a spreadsheet would run, and LaTeX's specials
 HOSTILE = """Hostile Profile

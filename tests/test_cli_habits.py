@@ -7,7 +7,7 @@ import json
 import pytest
 
 from catalog.cli import cli
-from tests.conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF, DATA, PAGES
 
 
 @pytest.fixture

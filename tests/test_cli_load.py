@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+
 from conftest import AS_OF, DATA
 
 EXPECTED = json.loads((DATA.parent / "tests" / "expected" / "seeds.json").read_text("utf-8"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, PAGES
+from conftest import AS_OF, PAGES
 
 
 def page(entries: list[tuple[str, str]]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF, DATA, PAGES
 
 
 @contextlib.contextmanager
@@ -33,17 +33,18 @@ def read_only(folder: Path) -> Iterator[str]:
         return
     if not shutil.which("mount"):
         pytest.skip("root, and no mount to make a read-only place")
-    bind = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    bind = subprocess.run(["mount", "--bind", str(folder), str(folder)], check=False,
+                          capture_output=True)
     if bind.returncode:
         pytest.skip(f"root, and cannot bind-mount: {bind.stderr.decode().strip()}")
     try:
-        if subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)],
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=False,
                           capture_output=True).returncode:
             pytest.skip("root, and cannot remount read-only")
         yield "read-only file system"
     finally:
         # lazily: a connection the test still holds must not keep the mount
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
 
 
 @pytest.fixture

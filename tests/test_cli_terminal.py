@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF, DATA, PAGES
 
 pytestmark = pytest.mark.skipif(not shutil.which("tmux"), reason="tmux is not installed")
 
@@ -42,7 +42,7 @@ def in_tmux(args: list[str], width: int, tmp_path: Path, height: int = 60) -> st
                 return screen.split(DONE)[0]
             time.sleep(0.2)
     finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_pa
         deadline = time.monotonic() + 60
         seen = ""
         while time.monotonic() < deadline:
-            seen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True,
+            seen = subprocess.run([*tmux, "capture-pane", "-p"], check=False, capture_output=True,
                                   text=True).stdout
             if re.search(r"loading .*\d+(\.\d+)?/\d+(\.\d+)? MB", seen) or DONE in seen:
                 break
@@ -128,11 +128,12 @@ def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_pa
         assert "kaiming" in seen.lower() or "a_small.txt" in seen  # the small file's line
         subprocess.run([*tmux, "send-keys", "C-c"], check=True)
         while time.monotonic() < deadline and DONE not in seen:
-            seen = subprocess.run([*tmux, "capture-pane", "-p", "-J"], capture_output=True,
+            seen = subprocess.run([*tmux, "capture-pane", "-p", "-J"], check=False,
+                                  capture_output=True,
                                   text=True).stdout
             time.sleep(0.1)
     finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
     assert f"{DONE} 130" in seen, seen
     assert "Interrupted: 1 of 2 files loaded and kept" in seen
     assert "run the same command again to finish" in seen

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF, DATA, PAGES
 
 SEEDS = sorted(DATA.glob("*.txt"))
 
