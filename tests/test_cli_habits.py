@@ -161,4 +161,4 @@ def test_too_short_id_says_how_many_papers_it_begins(invoke, full_db):
     shared = max(digit, key=lambda c: sum(i.startswith(c) for i in ids))
     many = sum(i.startswith(shared) for i in ids)
     assert f"begins the ids of {many} paper" in invoke("--db", full_db, "show", shared).stderr
-    assert "no paper with id 'zz'" in invoke("--db", full_db, "show", "zz").stderr
+    assert "no paper with key or id 'zz'" in invoke("--db", full_db, "show", "zz").stderr
