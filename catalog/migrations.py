@@ -167,19 +167,20 @@ def m002_paper_keys(conn: sqlite3.Connection) -> None:
 def m003_name_index(conn: sqlite3.Connection) -> None:
     """An index of people's names for fuzzy look-up (#16): each person's name words,
     and each distinct word's one-letter deletions (see ``names.deletion_variants``).
-    Kept by ``store.write`` in the transaction that adds or removes a person."""
+    Kept by ``store.write`` in the transaction that adds or removes a person. IF NOT
+    EXISTS: a catalog taken back to an older version number (tests do) keeps them."""
     from catalog.store.write import index_person
 
     conn.execute("""
-        CREATE TABLE person_words (
+        CREATE TABLE IF NOT EXISTS person_words (
             word TEXT NOT NULL,
             person_id INTEGER NOT NULL REFERENCES people(id),
             PRIMARY KEY (word, person_id)
         ) WITHOUT ROWID""")
-    conn.execute("CREATE INDEX idx_person_words_person ON person_words(person_id)")
-    conn.execute("CREATE TABLE name_vocab (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_person_words_person ON person_words(person_id)")
+    conn.execute("CREATE TABLE IF NOT EXISTS name_vocab (word TEXT PRIMARY KEY) WITHOUT ROWID")
     conn.execute("""
-        CREATE TABLE name_deletes (
+        CREATE TABLE IF NOT EXISTS name_deletes (
             variant TEXT NOT NULL,
             word TEXT NOT NULL,
             PRIMARY KEY (variant, word)
