@@ -302,8 +302,14 @@ def people_by_key(conn: sqlite3.Connection, key: str) -> list[tuple[int, str]]:
 
 def profiles_for(conn: sqlite3.Connection, key: str, person_ids: Sequence[int]
                  ) -> list[tuple[int, str]]:
+    # by index, each part: "name_key = ? OR person_id IN ()" scanned every profile
+    # (27,000 at 1M papers: 3.5 ms a look-up, twice for every fuzzy name)
+    if not person_ids:
+        return conn.execute("SELECT id, name FROM profiles WHERE name_key = ?",
+                            (key,)).fetchall()
     return conn.execute(
-        f"SELECT id, name FROM profiles WHERE name_key = ? OR person_id IN {_in(person_ids)}",
+        "SELECT id, name FROM profiles WHERE name_key = ? UNION "
+        f"SELECT id, name FROM profiles WHERE person_id IN {_in(person_ids)} ORDER BY id",
         (key, *person_ids)).fetchall()
 
 
