@@ -101,12 +101,15 @@ def filters_from(
 
 
 class Catalog:
-    def __init__(self, path: str | Path, *, create: bool = False, write: bool = False) -> None:
+    def __init__(self, path: str | Path, *, create: bool = False, write: bool = False,
+                 read_only: bool = False) -> None:
         """Open (``create``: or make) the catalog at ``path``. One that cannot be
         written is opened read-only, unless ``write`` (or ``create``) says the caller
-        means to write: then ``ReadOnlyCatalog``."""
+        means to write: then ``ReadOnlyCatalog``. ``read_only`` opens any catalog so
+        (``catalog serve``): SQLite itself refuses every write."""
         self.path = Path(path)
-        self.conn: sqlite3.Connection = open_db(self.path, create=create, write=write)
+        self.conn: sqlite3.Connection = open_db(self.path, create=create, write=write,
+                                                read_only=read_only)
 
     def close(self) -> None:
         self.conn.close()

@@ -840,3 +840,43 @@ def rename_profile(ctx: click.Context, old: str, new: str) -> None:
     """
     was, now = _catalog(ctx, write=True).rename_profile(old, new)
     click.echo(f"Renamed profile {was!r} to {now!r}", err=True)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets the network read the catalog")
+@click.option("--open", "open_browser", is_flag=True, help="Open the home page in a browser")
+@click.option("--immutable", is_flag=True,
+              help="Promise the file will not change while served (faster; a team server)")
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str, open_browser: bool,
+          immutable: bool) -> None:
+    """Browse the catalog in a web browser (Datasette), read-only.
+
+    Search ranked as `catalog search` ranks, author, topic and paper pages, and
+    every table faceted by author, topic, year and code. Needs the web extra:
+    pip install 'catalog[web]'.
+
+    \b
+    catalog serve --open
+    catalog serve --port 8080
+    """
+    from catalog import web
+
+    web.require_datasette()
+    _catalog(ctx).close()  # refuses a missing or foreign file; migrates an older one
+    if not web.is_loopback(host):
+        click.echo(f"Warning: serving on {host}: anyone who can reach this machine on "
+                   f"port {port} can read the catalog.", err=True)
+    ds = web.make_datasette(db_path(ctx), immutable=immutable)
+    web.check_port(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    click.echo(f"Serving {db_path(ctx)} read-only at {url} (Ctrl-C stops)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    web.run(ds, host=host, port=port)

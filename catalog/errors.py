@@ -50,6 +50,10 @@ class NotFound(CatalogError):
     """A paper id that the catalog does not hold."""
 
 
+class MissingDependency(CatalogError):
+    """An optional feature whose extra is not installed (``catalog serve``)."""
+
+
 class OutputExists(CatalogError):
     """An export target exists and --force was not given."""
 

@@ -189,8 +189,49 @@ def m003_name_index(conn: sqlite3.Connection) -> None:
         index_person(conn, pid, words)
 
 
+def m004_paper_views(conn: sqlite3.Connection) -> None:
+    """Views that read as a catalog rather than a database, for ``catalog serve``
+    (Datasette) and for anyone with ``sqlite3``: a paper's authors, affiliations,
+    topics and profiles as JSON arrays (so Datasette facets by each of them and
+    ``json_each`` works), and people with their paper counts. No internal columns."""
+    # authors from the authorship rows (one person, one spelling, in printed order);
+    # affiliations are stored as shown, ", "-joined: split here, in SQL, once
+    conn.execute("""
+        CREATE VIEW paper_list AS
+        SELECT p.id, p.title, p.date, p.year, p.topic,
+            (SELECT json_group_array(name) FROM (
+                SELECT pe.name FROM authorships a JOIN people pe ON pe.id = a.person_id
+                WHERE a.paper_pk = p.pk ORDER BY a.position)) AS authors,
+            p.authors_truncated,
+            (WITH RECURSIVE s(item, rest) AS (
+                SELECT NULL, p.affiliations || ', '
+                UNION ALL
+                SELECT substr(rest, 1, instr(rest, ', ') - 1), substr(rest, instr(rest, ', ') + 2)
+                FROM s WHERE rest <> '')
+             SELECT json_group_array(item) FROM s WHERE item <> '') AS affiliations,
+            CASE WHEN p.topic IS NULL THEN json_array() ELSE json_array(p.topic) END AS topics,
+            p.has_code, p.score,
+            (SELECT json_group_array(name) FROM (
+                SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
+                WHERE l.paper_pk = p.pk ORDER BY pr.name)) AS profiles,
+            p.abstract
+        FROM papers p""")
+    # a person's papers follow the --author rule: visible authorships plus the papers
+    # of the profiles they own
+    conn.execute("""
+        CREATE VIEW author_list AS
+        SELECT pe.name,
+            (SELECT count(*) FROM (
+                SELECT paper_pk FROM authorships WHERE person_id = pe.id
+                UNION
+                SELECT l.paper_pk FROM listings l JOIN profiles pr ON pr.id = l.profile_id
+                WHERE pr.person_id = pe.id)) AS papers,
+            pr.name AS profile, pr.topic, pr.h_index, pr.citations
+        FROM people pe LEFT JOIN profiles pr ON pr.person_id = pe.id""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_paper_keys, m003_name_index]
+    m001_initial, m002_paper_keys, m003_name_index, m004_paper_views]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

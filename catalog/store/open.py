@@ -197,14 +197,16 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
                            isolation_level=None, check_same_thread=False)
 
 
-def open_db(path: str | Path, *, create: bool = False, write: bool = False
-            ) -> sqlite3.Connection:
+def open_db(path: str | Path, *, create: bool = False, write: bool = False,
+            read_only: bool = False) -> sqlite3.Connection:
     """Open a catalog, migrating it forward; never writes to a file that is not one.
 
     ``create=False`` (the read-only commands) raises ``DatabaseNotFound`` rather than
     leaving an empty file behind a typo. A catalog that cannot be written (read-only
     disk, no permission) is opened read-only for reading; ``write=True`` (or
-    ``create``) raises ``ReadOnlyCatalog`` for it instead.
+    ``create``) raises ``ReadOnlyCatalog`` for it instead. ``read_only=True``
+    (``catalog serve``) opens any catalog so, SQLite refusing every write; it must
+    already be at this version.
     """
     path = Path(path)
     if path.is_dir():
@@ -223,9 +225,10 @@ def open_db(path: str | Path, *, create: bool = False, write: bool = False
             f"no catalog at {path}: load pages first with `catalog load PATH`")
     else:
         _create(path)
-    read_only = _unwritable(path)
-    if read_only and (write or create):
-        raise ReadOnlyCatalog(f"cannot write to the catalog {path}: {read_only}")
+    unwritable = _unwritable(path)
+    if unwritable and (write or create):
+        raise ReadOnlyCatalog(f"cannot write to the catalog {path}: {unwritable}")
+    read_only = read_only or bool(unwritable)
     try:
         if read_only:
             conn = _connect_read_only(path)
@@ -242,8 +245,11 @@ def open_db(path: str | Path, *, create: bool = False, write: bool = False
         if version < SCHEMA_VERSION:
             if read_only:
                 conn.close()
+                if not unwritable:
+                    raise DatabaseError(f"{path} is an older catalog: open it once for "
+                                        "writing (any catalog command) to upgrade it")
                 raise ReadOnlyCatalog(
-                    f"{path} needs an upgrade to this version of catalog, and {read_only}"
+                    f"{path} needs an upgrade to this version of catalog, and {unwritable}"
                     ": copy it somewhere writable")
             conn.execute("PRAGMA journal_mode = WAL")
             migrate(conn)

@@ -1,0 +1,341 @@
+"""The catalog's own pages: home, search, author, topic, paper (HTML, and JSON with
+``.json``). Each request opens the catalog read-only through ``Catalog`` in a worker
+thread, so what a page shows is what the command line shows, and a load running in
+another terminal is seen by the next request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+from datasette.utils.asgi import Response
+from markupsafe import escape
+
+from catalog.api import Catalog
+from catalog.browse import author_page, catalog_stats, topic_summaries
+from catalog.errors import CatalogError, NotFound, QuerySyntaxError, UnknownAuthor
+from catalog.models import Paper
+from catalog.topics import resolve_topic, topic_name
+from catalog.web.highlight import highlight, pattern, shorten
+
+T = TypeVar("T")
+
+PAGE = 20  # search results shown at first
+MAX_PAGE = 500
+FACET_WINDOW = 200  # facet counts are taken over the best this-many results
+TOPIC_PAPERS = 200  # a topic page lists its newest this-many papers
+FACET_ROWS = 12
+
+
+def _db_path(datasette: Any) -> str:
+    return datasette.get_database("catalog").path
+
+
+async def _read(datasette: Any, work: Callable[[Catalog], T]) -> T:
+    """Run ``work`` on a fresh read-only catalog in a worker thread."""
+    path = _db_path(datasette)
+
+    def run() -> T:
+        with Catalog(path, read_only=True) as cat:
+            return work(cat)
+
+    return await asyncio.to_thread(run)
+
+
+class Links:
+    """URLs of the catalog's pages, under Datasette's ``base_url``."""
+
+    def __init__(self, datasette: Any) -> None:
+        self.path = datasette.urls.path
+
+    def author(self, name: str) -> str:
+        return self.path(f"/author/{quote(name, safe='')}")
+
+    def topic(self, code: str) -> str:
+        return self.path(f"/topic/{quote(code, safe='')}")
+
+    def paper(self, pid: str) -> str:
+        return self.path(f"/paper/{quote(pid, safe='')}")
+
+    def search(self, **params: Any) -> str:
+        return self.path("/search") + ("?" + urlencode(params, doseq=True) if params else "")
+
+
+async def _html(datasette: Any, request: Any, template: str, context: dict[str, Any],
+                status: int = 200) -> Response:
+    context = {"links": Links(datasette), "topic_name": topic_name, "shorten": shorten,
+               "hl": escape, "snippets": {}, "site_title": datasette.metadata("title"),
+               **context}
+    html = await datasette.render_template(template, context, request=request)
+    return Response.html(html, status=status)
+
+
+_STATUS = {UnknownAuthor: 404, NotFound: 404, QuerySyntaxError: 400}
+
+
+async def _error(datasette: Any, request: Any, error: CatalogError, as_json: bool,
+                 title: str) -> Response:
+    status = next((s for kind, s in _STATUS.items() if isinstance(error, kind)), 500)
+    candidates = getattr(error, "candidates", [])
+    if as_json:
+        return Response.json({"ok": False, "error": str(error), "candidates": candidates},
+                             status=status)
+    return await _html(datasette, request, "catalog_error.html",
+                       {"title": title, "error": str(error), "candidates": candidates},
+                       status=status)
+
+
+# -- home ------------------------------------------------------------------------
+
+async def home(datasette: Any, request: Any) -> Response:
+    def work(cat: Catalog) -> dict[str, Any]:
+        return {"stats": catalog_stats(cat.conn), "latest": list(cat.papers(limit=10))}
+
+    return await _html(datasette, request, "catalog_home.html", await _read(datasette, work))
+
+
+# -- search ----------------------------------------------------------------------
+
+def _filters(args: Any) -> dict[str, Any]:
+    """The FILTERS of the request's query string, as ``Catalog.search`` takes them."""
+    out: dict[str, Any] = {}
+    for key in ("author", "topic", "profile"):
+        values = [v for v in args.getlist(key) if v.strip()]
+        if values:
+            out[key] = values
+    for key in ("year", "since", "until"):
+        if args.get(key, "").strip():
+            out[key] = args.get(key).strip()
+    if args.get("code") in ("1", "yes", "true"):
+        out["code"] = True
+    elif args.get("code") in ("0", "no", "false"):
+        out["code"] = False
+    return out
+
+
+def _limit(args: Any) -> int:
+    try:
+        return max(1, min(MAX_PAGE, int(args.get("limit", PAGE))))
+    except ValueError:
+        return PAGE
+
+
+def _facets(papers: list[Paper]) -> dict[str, list[tuple[str, int]]]:
+    def top(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:FACET_ROWS]
+
+    years = Counter(p.date[:4] for p in papers if p.date)
+    return {
+        "topic": top(Counter(p.topic for p in papers if p.topic)),
+        "year": sorted(years.items(), reverse=True)[:FACET_ROWS],
+        "author": top(Counter(a for p in papers for a in p.authors)),
+        "code": [("1", n)] if (n := sum(p.has_code for p in papers)) else [],
+    }
+
+
+class QueryString:
+    """The request's parameters, to build the links that add or drop one filter."""
+
+    def __init__(self, pairs: list[tuple[str, str]], base: str) -> None:
+        self.pairs = [(k, v) for k, v in pairs if k != "limit"]
+        self.base = base
+
+    def with_(self, key: str, value: str) -> str:
+        single = key in ("year", "code")
+        pairs = [(k, v) for k, v in self.pairs if not (single and k == key)]
+        if (key, value) not in pairs:
+            pairs.append((key, value))
+        return f"{self.base}?{urlencode(pairs)}"
+
+    def without(self, key: str, value: str) -> str:
+        pairs = [(k, v) for k, v in self.pairs if (k, v) != (key, value)]
+        return f"{self.base}?{urlencode(pairs)}" if pairs else self.base
+
+    def limited(self, limit: int) -> str:
+        return f"{self.base}?{urlencode([*self.pairs, ('limit', str(limit))])}"
+
+    def active(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in self.pairs if k != "q" and v.strip()]
+
+
+async def search(datasette: Any, request: Any) -> Response:
+    as_json = request.url_vars.get("format") == ".json"
+    q = request.args.get("q", "").strip()
+    limit = _limit(request.args)
+    filters = _filters(request.args)
+
+    def work(cat: Catalog) -> Any:
+        if not q and not filters:
+            return None
+        return cat.search(q, limit=max(limit, FACET_WINDOW), **filters)
+
+    try:
+        result = await _read(datasette, work)
+    except CatalogError as e:
+        return await _error(datasette, request, e, as_json, "Search")
+    papers = result.papers if result else []
+    shown = papers[:limit]
+    if as_json:
+        return Response.json({
+            "ok": True, "query": q, "corrected": result.corrected if result else None,
+            "notes": result.notes if result else [],
+            "papers": [{**p.to_json(), "snippet": result.snippets.get(p.id)}
+                       for p in shown] if result else []})
+    rx = pattern(result.terms) if result else None
+    query = QueryString(parse_qsl(request.query_string), datasette.urls.path("/search"))
+    return await _html(datasette, request, "catalog_search.html", {
+        "q": q, "result": result, "papers": shown, "more": len(papers) > limit,
+        "window": len(papers) >= FACET_WINDOW, "limit": limit,
+        "facets": _facets(papers), "query": query,
+        "hl": lambda text: highlight(text, rx), "snippets": result.snippets if result else {},
+    })
+
+
+# -- author ----------------------------------------------------------------------
+
+_FIGURES = (("Topic", "topic"), ("h-index", "h_index"), ("Papers", "papers"),
+            ("Citations", "citations"), ("Novelty", "novelty"), ("AI score", "ai_score"))
+
+
+def _shown(value: Any, key: str) -> str:
+    if value is None:
+        return "–"
+    if key == "novelty":
+        return f"{value:g}%"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _change(first: Any, now: Any) -> str:
+    """How a figure moved since the first capture: ``+10``, or ``was CL``."""
+    if first is None or now is None or first == now:
+        return ""
+    if isinstance(first, (int, float)) and isinstance(now, (int, float)):
+        delta = now - first
+        return f"{delta:+,}" if isinstance(delta, int) else f"{delta:+g}"
+    return f"was {first}"
+
+
+def _card(page: Any) -> list[dict[str, str]]:
+    """The profile card's rows: label, value, and the change since the first capture."""
+    if page.profile is None:
+        return []
+    first = page.history[0] if len(page.history) > 1 else None
+    return [{"label": label, "key": key, "value": _shown(getattr(page.profile, key), key),
+             "change": _change(getattr(first, key), getattr(page.profile, key))
+             if first else ""}
+            for label, key in _FIGURES]
+
+
+async def author(datasette: Any, request: Any) -> Response:
+    as_json = request.url_vars.get("format") == ".json"
+    name = unquote(request.url_vars["name"])
+    try:
+        page = await _read(datasette, lambda cat: author_page(cat, name))
+    except CatalogError as e:
+        return await _error(datasette, request, e, as_json, name)
+    if as_json:
+        return Response.json(page.to_json())
+    years = [(y, n) for y, n in page.years()]
+    most = max((n for _, n in years), default=1)
+    return await _html(datasette, request, "catalog_author.html", {
+        "page": page, "card": _card(page), "topics": page.topics(), "years": years,
+        "most": most, "others": page.other_profiles(),
+        "first_capture": page.history[0].as_of if len(page.history) > 1 else None,
+    })
+
+
+# -- topics ----------------------------------------------------------------------
+
+async def topics(datasette: Any, request: Any) -> Response:
+    rows = await _read(datasette, lambda cat: topic_summaries(cat.conn))
+    if request.url_vars.get("format") == ".json":
+        return Response.json([t.to_json() for t in rows])
+    return await _html(datasette, request, "catalog_topics.html", {"topics": rows})
+
+
+async def topic(datasette: Any, request: Any) -> Response:
+    as_json = request.url_vars.get("format") == ".json"
+    typed = unquote(request.url_vars["code"])
+    code = resolve_topic(typed)
+
+    def work(cat: Catalog) -> Any:
+        if code is None:
+            raise NotFound(f"unknown topic {typed!r}")
+        summary = next((t for t in topic_summaries(cat.conn) if t.code == code), None)
+        return summary, list(cat.papers(topic=code, limit=TOPIC_PAPERS))
+
+    try:
+        summary, papers = await _read(datasette, work)
+    except CatalogError as e:
+        return await _error(datasette, request, e, as_json, typed)
+    if as_json:
+        return Response.json({"code": code, "name": topic_name(code or ""),
+                              "papers": summary.papers if summary else 0,
+                              "latest": [p.to_json() for p in papers]})
+    authors = Counter(a for p in papers for a in p.authors)
+    years = Counter(p.date[:4] for p in papers if p.date)
+    return await _html(datasette, request, "catalog_topic.html", {
+        "code": code, "name": topic_name(code or ""), "summary": summary, "papers": papers,
+        "authors": sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_ROWS],
+        "years": sorted(years.items(), reverse=True), "capped": len(papers) >= TOPIC_PAPERS,
+    })
+
+
+# -- paper -----------------------------------------------------------------------
+
+def related_papers(cat: Catalog, paper: Paper, limit: int = 8) -> list[Paper]:
+    """Papers sharing the most visible authors with ``paper``, then its topic.
+
+    Hook: a stand-in until the catalog has its own ``Catalog.related`` (search
+    rewrite, issue 13); it only calls ``Catalog.papers``, so it can be swapped for
+    that in one line."""
+    score: Counter[str] = Counter()
+    found: dict[str, Paper] = {}
+    for name in paper.authors:
+        try:
+            for p in cat.papers(author=name, limit=50):
+                score[p.id] += 2
+                found[p.id] = p
+        except UnknownAuthor:
+            continue
+    if paper.topic:
+        for p in cat.papers(topic=paper.topic, limit=20):
+            score[p.id] += 1
+            found[p.id] = p
+    score.pop(paper.id, None)
+    ranked = sorted(score, key=lambda pid: (-score[pid], _negated(found[pid].date), pid))
+    return [found[pid] for pid in ranked[:limit]]
+
+
+def _negated(date: str | None) -> tuple[int, ...]:
+    """A sort key putting newer dates first (and undated last)."""
+    return tuple(-ord(c) for c in date) if date else (1,)
+
+
+async def paper(datasette: Any, request: Any) -> Response:
+    from catalog.store import get_paper
+
+    as_json = request.url_vars.get("format") == ".json"
+    pid = unquote(request.url_vars["id"]).strip()
+
+    def work(cat: Catalog) -> tuple[Paper, list[Paper]]:
+        found = get_paper(cat.conn, pid)
+        if not found:
+            raise NotFound(f"no paper with id {pid!r}")
+        if len(found) > 1:
+            raise NotFound(f"id {pid!r} is ambiguous: " + ", ".join(p.id for p in found))
+        return found[0], related_papers(cat, found[0])
+
+    try:
+        found, related = await _read(datasette, work)
+    except CatalogError as e:
+        return await _error(datasette, request, e, as_json, pid)
+    if as_json:
+        return Response.json({**found.to_json(), "related": [p.id for p in related]})
+    return await _html(datasette, request, "catalog_paper.html",
+                       {"paper": found, "related": related})
