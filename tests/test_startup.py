@@ -1,13 +1,14 @@
 """Start-up stays fast: the CLI module and `catalog --help` import none of the heavy
-libraries (rich, rapidfuzz, sqlite-utils cost 15-135 ms each to import). Run in a
-fresh interpreter, since the test process has imported everything already."""
+libraries (rich, rapidfuzz, sqlite-utils cost 15-135 ms each to import; Datasette, for
+`serve` only, far more). Run in a fresh interpreter, since the test process has
+imported everything already."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-HEAVY = ("rich", "rapidfuzz", "sqlite_utils")
+HEAVY = ("rich", "rapidfuzz", "sqlite_utils", "datasette", "uvicorn", "selenium")
 
 CHECK = """
 import sys

@@ -60,7 +60,7 @@ def make_datasette(path: str | Path, *, immutable: bool = False,
     from catalog.web.metadata import build_metadata
 
     plugin.register()
-    path = Path(path).resolve()
+    file = Path(path).resolve()
 
     class CatalogDatabase(Database):
         """Every connection read-only at the SQLite level, the write one included;
@@ -70,7 +70,7 @@ def make_datasette(path: str | Path, *, immutable: bool = False,
             import sqlite3
 
             mode = "mode=ro" if self.is_mutable else "immutable=1"
-            conn = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True,
+            conn = sqlite3.connect(f"{file.as_uri()}?{mode}", uri=True,
                                    check_same_thread=False)
             self._all_file_connections.append(conn)
             return conn
@@ -88,7 +88,7 @@ def make_datasette(path: str | Path, *, immutable: bool = False,
     )
     if "_memory" in ds.databases:
         ds.remove_database("_memory")  # Datasette adds one when given no files
-    ds.add_database(CatalogDatabase(ds, path=str(path), is_mutable=not immutable),
+    ds.add_database(CatalogDatabase(ds, path=str(file), is_mutable=not immutable),
                     name=DB_NAME)
     return ds
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from catalog.web import pages
@@ -45,6 +47,31 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
             {"href": path("/catalog/paper_list"), "label": "Papers"},
             {"href": path("/catalog/author_list"), "label": "Authors"},
             {"href": path("/topics"), "label": "Topics"}]
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    """Datasette's own search of the papers table (``?_search=``) ranks nothing (it
+    lists matches by pk): send it to the catalog's search, ranked as the CLI ranks."""
+
+    def wrap(app: Any) -> Any:
+        async def redirect_search(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                path = scope.get("path", "")
+                for table in ("papers", "paper_list"):
+                    for ext in ("", ".json"):
+                        if path.endswith(f"/catalog/{table}{ext}"):
+                            args = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+                            if args.get("_search"):
+                                target = datasette.urls.path(f"/search{ext}") + "?" + \
+                                    urlencode({"q": args["_search"][0]})
+                                await Response.redirect(target).asgi_send(send)
+                                return
+            await app(scope, receive, send)
+
+        return redirect_search
+
+    return wrap
 
 
 def _link(datasette: Any, kind: str, key: str, text: str | None = None) -> str:
