@@ -217,7 +217,8 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
             p.abstract
         FROM papers p""")
     # a person's papers follow the --author rule: visible authorships plus the papers
-    # of the profiles they own
+    # of the profiles they own. Sorting by that count computes it for everyone
+    # (0.7 s at 100,000 papers): `catalog serve` lists them by name.
     conn.execute("""
         CREATE VIEW author_list AS
         SELECT pe.name,
