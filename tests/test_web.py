@@ -399,3 +399,34 @@ def test_serve_on_a_port_in_use_says_so(invoke, seeds_db, monkeypatch):
                                            ("192.168.1.5", False), ("example.org", False)])
 def test_is_loopback(host, loopback):
     assert web.is_loopback(host) is loopback
+
+
+HOSTILE = """Mallory O'Brien
+
+CLJan 2, 2025Code
+
+Attacks on <script>alert(1)</script> Paper Catalogs & <b>Evil</b> "Quotes"
+
+Mallory O'Brien, Bob Smith et al.
+
+We inject <script>alert(3)</script> markup <img src=x onerror=alert(2)> into abstracts.
+"""
+
+
+def test_page_text_is_escaped_everywhere(tmp_path, invoke):
+    db = tmp_path / "x.db"
+    page = tmp_path / "hostile.txt"
+    page.write_text(HOSTILE, "utf-8")
+    assert invoke("--db", db, "load", page, "--as-of", AS_OF).exit_code == 0
+    ds = web.make_datasette(db)
+    asyncio.run(ds.invoke_startup())
+    pid = get_json(ds, "/search.json?q=attacks")["papers"][0]["id"]
+    pages = ["/", "/search?q=script+attacks", f"/paper/{pid}", "/topic/CL",
+             "/catalog/paper_list", "/catalog/author_list"]
+    pages.append("/author/" + quote(get_json(ds, f"/paper/{pid}.json")["authors"][0]))
+    for path in pages:
+        r = get(ds, path)
+        assert r.status_code == 200, path
+        assert "<script>alert" not in r.text and "<img src=x" not in r.text, path
+        assert "<b>Evil" not in r.text, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in get(ds, f"/paper/{pid}").text
