@@ -16,7 +16,6 @@ from datasette.utils.asgi import Response
 from markupsafe import escape
 
 from catalog.api import Catalog
-from catalog.browse import author_page, catalog_stats, topic_summaries
 from catalog.errors import CatalogError, NotFound, QuerySyntaxError, UnknownAuthor
 from catalog.models import Paper
 from catalog.topics import resolve_topic, topic_name
@@ -114,7 +113,7 @@ def _stats(cat: Catalog) -> Any:
     sig = _signature(key)
     cached = _STATS.get(key)
     if cached is None or cached[0] != sig:
-        cached = _STATS[key] = (sig, catalog_stats(cat.conn))
+        cached = _STATS[key] = (sig, cat.stats())
     return cached[1]
 
 
@@ -263,7 +262,7 @@ async def author(datasette: Any, request: Any) -> Response:
     as_json = request.url_vars.get("format") == ".json"
     name = unquote(request.url_vars["name"])
     try:
-        page = await _read(datasette, lambda cat: author_page(cat, name))
+        page = await _read(datasette, lambda cat: cat.author(name))
     except CatalogError as e:
         return await _error(datasette, request, e, as_json, name)
     if as_json:
@@ -280,7 +279,7 @@ async def author(datasette: Any, request: Any) -> Response:
 # -- topics ----------------------------------------------------------------------
 
 async def topics(datasette: Any, request: Any) -> Response:
-    rows = await _read(datasette, lambda cat: topic_summaries(cat.conn))
+    rows = await _read(datasette, lambda cat: cat.topics())
     if request.url_vars.get("format") == ".json":
         return Response.json([t.to_json() for t in rows])
     return await _html(datasette, request, "catalog_topics.html", {"topics": rows})
@@ -294,7 +293,7 @@ async def topic(datasette: Any, request: Any) -> Response:
     def work(cat: Catalog) -> Any:
         if code is None:
             raise NotFound(f"unknown topic {typed!r}")
-        summary = next((t for t in topic_summaries(cat.conn) if t.code == code), None)
+        summary = next((t for t in cat.topics() if t.code == code), None)
         return summary, list(cat.papers(topic=code, limit=TOPIC_PAPERS))
 
     try:
@@ -346,18 +345,12 @@ def _negated(date: str | None) -> tuple[int, ...]:
 
 
 async def paper(datasette: Any, request: Any) -> Response:
-    from catalog.store import get_paper
-
     as_json = request.url_vars.get("format") == ".json"
     pid = unquote(request.url_vars["id"]).strip()
 
     def work(cat: Catalog) -> tuple[Paper, list[Paper]]:
-        found = get_paper(cat.conn, pid)
-        if not found:
-            raise NotFound(f"no paper with id {pid!r}")
-        if len(found) > 1:
-            raise NotFound(f"id {pid!r} is ambiguous: " + ", ".join(p.id for p in found))
-        return found[0], related_papers(cat, found[0])
+        found = cat.paper(pid)
+        return found, related_papers(cat, found)
 
     try:
         found, related = await _read(datasette, work)
