@@ -430,3 +430,15 @@ def test_page_text_is_escaped_everywhere(tmp_path, invoke):
         assert "<script>alert" not in r.text and "<img src=x" not in r.text, path
         assert "<b>Evil" not in r.text, path
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in get(ds, f"/paper/{pid}").text
+
+
+def test_paper_page_uses_the_catalogs_own_related_papers_when_it_has_them(ds, monkeypatch):
+    from catalog.api import Catalog, SearchResult
+
+    def related(self, paper_id, *, limit=20, **kw):
+        assert paper_id == "1e8d1c82881b"
+        return SearchResult(list(self.papers(topic="CV", limit=limit)))
+
+    monkeypatch.setattr(Catalog, "related", related, raising=False)
+    data = get_json(ds, "/paper/1e8d1c82881b.json")
+    assert data["related"] == [p["id"] for p in get_json(ds, "/topic/CV.json")["latest"]]

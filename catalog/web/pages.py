@@ -316,11 +316,14 @@ async def topic(datasette: Any, request: Any) -> Response:
 # -- paper -----------------------------------------------------------------------
 
 def related_papers(cat: Catalog, paper: Paper, limit: int = 8) -> list[Paper]:
-    """Papers sharing the most visible authors with ``paper``, then its topic.
+    """The catalog's own related papers (``Catalog.related``, from the search rewrite
+    of issue 13) where this version has them; else papers sharing the most visible
+    authors with ``paper``, then its topic.
 
-    Hook: a stand-in until the catalog has its own ``Catalog.related`` (search
-    rewrite, issue 13); it only calls ``Catalog.papers``, so it can be swapped for
-    that in one line."""
+    HOOK: once ``Catalog.related`` is on main, the fallback below is dead: delete it."""
+    related = getattr(cat, "related", None)
+    if related is not None:
+        return list(related(paper.id, limit=limit).papers)
     score: Counter[str] = Counter()
     found: dict[str, Paper] = {}
     for name in paper.authors:

@@ -74,9 +74,12 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     return wrap
 
 
-def _link(datasette: Any, kind: str, key: str, text: str | None = None) -> str:
+_LINK = Markup('<a href="{href}">{text}</a>')  # Markup.format escapes what it is given
+
+
+def _link(datasette: Any, kind: str, key: str, text: str | None = None) -> Markup:
     href = datasette.urls.path(f"/{kind}/{quote(key, safe='')}")
-    return f'<a href="{escape(href)}">{escape(text if text is not None else key)}</a>'
+    return _LINK.format(href=href, text=text if text is not None else key)
 
 
 @hookimpl
@@ -87,9 +90,9 @@ def render_cell(row: Any, value: Any, column: str, table: str | None,
         return None
     if table == "paper_list":
         if column in ("id", "title"):
-            return Markup(_link(datasette, "paper", row["id"], str(value)))
+            return _link(datasette, "paper", row["id"], str(value))
         if column == "topic":
-            return Markup(_link(datasette, "topic", str(value)))
+            return _link(datasette, "topic", str(value))
         if column in ("authors", "profiles", "topics"):
             try:
                 items = json.loads(value)
@@ -98,12 +101,12 @@ def render_cell(row: Any, value: Any, column: str, table: str | None,
             kind = "topic" if column == "topics" else "author"
             shown = [_link(datasette, kind, str(i)) for i in items]
             if column == "authors" and row["authors_truncated"]:
-                shown.append("et al.")
-            return Markup(", ".join(shown))
+                shown.append(Markup("et al."))
+            return Markup(", ").join(shown)
         if column == "abstract":
-            return Markup(escape(shorten(str(value))))
+            return escape(shorten(str(value)))
     if table == "author_list" and column in ("name", "profile"):
-        return Markup(_link(datasette, "author", str(value)))
+        return _link(datasette, "author", str(value))
     if table == "author_list" and column == "topic":
-        return Markup(_link(datasette, "topic", str(value)))
+        return _link(datasette, "topic", str(value))
     return None
