@@ -856,8 +856,8 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool,
     """Browse the catalog in a web browser (Datasette), read-only.
 
     Search ranked as `catalog search` ranks, author, topic and paper pages, and
-    every table faceted by author, topic, year and code. Needs the web extra:
-    pip install 'catalog[web]'.
+    the papers faceted by author, topic, year and code. Listens on 127.0.0.1
+    unless --host says otherwise. Needs the web extra: pip install 'catalog[web]'.
 
     \b
     catalog serve --open

@@ -93,6 +93,15 @@ def test_search_page_best_match_first_words_marked_facets_beside(ds, invoke, see
     assert "author=DeepSeek-AI" in facets and "with code" in facets
 
 
+@pytest.mark.parametrize("sort", ["date", "title", "score"])
+def test_search_sorts_as_the_cli_sorts(ds, invoke, seeds_db, sort):
+    cli = cli_json(invoke, seeds_db, "search", "model", "--sort", sort, "--limit", "10")
+    web_ = get_json(ds, f"/search.json?q=model&sort={sort}&limit=10")
+    assert [p["id"] for p in web_["papers"]] == [p["id"] for p in cli]
+    r = get(ds, f"/search?q=model&sort={sort}")
+    assert 'href="/search?q=model&amp;sort=relevance">best match first</a>' in r.text
+
+
 def test_search_facet_link_narrows_and_can_be_removed(ds, invoke, seeds_db):
     r = get(ds, "/search?q=model&topic=CV")
     assert r.status_code == 200

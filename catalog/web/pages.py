@@ -28,6 +28,8 @@ MAX_PAGE = 500
 FACET_WINDOW = 200  # facet counts are taken over the best this-many results
 TOPIC_PAPERS = 200  # a topic page lists its newest this-many papers
 FACET_ROWS = 12
+SORTS = {"relevance": "best match first", "date": "newest first", "title": "by title",
+         "score": "highest score first"}  # `catalog search --sort`
 
 
 def _db_path(datasette: Any) -> str:
@@ -171,7 +173,7 @@ class QueryString:
         self.base = base
 
     def with_(self, key: str, value: str) -> str:
-        single = key in ("year", "code")
+        single = key in ("year", "code", "sort")
         pairs = [(k, v) for k, v in self.pairs if not (single and k == key)]
         if (key, value) not in pairs:
             pairs.append((key, value))
@@ -185,7 +187,7 @@ class QueryString:
         return f"{self.base}?{urlencode([*self.pairs, ('limit', str(limit))])}"
 
     def active(self) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in self.pairs if k != "q" and v.strip()]
+        return [(k, v) for k, v in self.pairs if k not in ("q", "sort") and v.strip()]
 
 
 async def search(datasette: Any, request: Any) -> Response:
@@ -193,11 +195,12 @@ async def search(datasette: Any, request: Any) -> Response:
     q = request.args.get("q", "").strip()
     limit = _limit(request.args)
     filters = _filters(request.args)
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else None
 
     def work(cat: Catalog) -> Any:
         if not q and not filters:
             return None
-        return cat.search(q, limit=max(limit, FACET_WINDOW), **filters)
+        return cat.search(q, sort=sort, limit=max(limit, FACET_WINDOW), **filters)
 
     try:
         result = await _read(datasette, work)
@@ -216,7 +219,8 @@ async def search(datasette: Any, request: Any) -> Response:
     return await _html(datasette, request, "catalog_search.html", {
         "q": q, "result": result, "papers": shown, "more": len(papers) > limit,
         "window": len(papers) >= FACET_WINDOW, "limit": limit,
-        "facets": _facets(papers), "query": query,
+        "facets": _facets(papers), "query": query, "sorts": SORTS,
+        "sort": sort or ("relevance" if q else "date"),
         "hl": lambda text: highlight(text, rx), "snippets": result.snippets if result else {},
     })
 
