@@ -451,3 +451,14 @@ def test_paper_page_uses_the_catalogs_own_related_papers_when_it_has_them(ds, mo
     monkeypatch.setattr(Catalog, "related", related, raising=False)
     data = get_json(ds, "/paper/1e8d1c82881b.json")
     assert data["related"] == [p["id"] for p in get_json(ds, "/topic/CV.json")["latest"]]
+
+
+def test_a_file_name_with_uri_characters_opens(seeds_db, tmp_path):
+    import shutil
+
+    odd = tmp_path / "my papers #1?.db"
+    shutil.copyfile(seeds_db, odd)
+    ds = web.make_datasette(odd)
+    asyncio.run(ds.invoke_startup())
+    assert get_json(ds, "/search.json?q=model")["papers"]
+    assert get_json(ds, "/catalog/paper_list.json")["rows"]
