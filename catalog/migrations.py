@@ -214,7 +214,7 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
             (SELECT json_group_array(name) FROM (
                 SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
                 WHERE l.paper_pk = p.pk ORDER BY pr.name)) AS profiles,
-            p.abstract
+            p.abstract, p.key
         FROM papers p""")
     # a person's papers follow the --author rule: visible authorships plus the papers
     # of the profiles they own. Sorting by that count computes it for everyone

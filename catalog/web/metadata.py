@@ -25,6 +25,7 @@ PAPER_COLUMNS = {
     "score": "The site's score, where a page gives one",
     "profiles": "The profile pages that list the paper, as a JSON array",
     "abstract": "The abstract (shortened in lists; whole on the paper's page)",
+    "key": "The paper's BibTeX cite key, given once and never changed",
 }
 
 PROFILE_FIGURES = {
