@@ -12,11 +12,11 @@ import sys
 from urllib.parse import quote
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, DATA
 
 pytest.importorskip("datasette", reason="the web extra is not installed")
 
-from catalog import web
+from catalog import migrations, web
 
 
 def _sha(path) -> str:
@@ -173,8 +173,6 @@ def test_author_page_json_is_the_cli_json(ds, invoke, seeds_db):
 def test_author_history_shows_how_figures_moved(tmp_path, invoke):
     db = tmp_path / "h.db"
     page = (tmp_path / "p.txt")
-    from conftest import DATA
-
     text = (DATA / "001_3d4b083b5e58e23e.txt").read_text("utf-8")
     page.write_text(text, "utf-8")
     assert invoke("--db", db, "load", page, "--as-of", "2026-01-01").exit_code == 0
@@ -462,3 +460,41 @@ def test_a_file_name_with_uri_characters_opens(seeds_db, tmp_path):
     asyncio.run(ds.invoke_startup())
     assert get_json(ds, "/search.json?q=model")["papers"]
     assert get_json(ds, "/catalog/paper_list.json")["rows"]
+
+
+def test_an_older_catalog_gets_the_views_when_opened(tmp_path, invoke):
+    """A catalog written before the views (schema 2) is upgraded by any command,
+    `serve` included, and then lists its papers in them."""
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    for number, step in enumerate(migrations.MIGRATIONS[:2], start=1):
+        step(conn)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+    conn.close()
+    page = DATA / "001_3d4b083b5e58e23e.txt"
+    # loading migrates first; the views then see what was loaded
+    assert invoke("--db", db, "load", page, "--as-of", AS_OF).exit_code == 0
+    ro = sqlite3.connect(db)
+    assert ro.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
+    assert ro.execute("SELECT count(*) FROM paper_list").fetchone()[0] == 7
+    ds = web.make_datasette(db)
+    asyncio.run(ds.invoke_startup())
+    assert get_json(ds, "/catalog/paper_list.json")["rows"]
+
+
+def test_serve_refuses_a_catalog_it_cannot_read_as_current(tmp_path):
+    """The read-only door never migrates: an older file is refused in one line."""
+    from catalog.api import Catalog
+    from catalog.errors import DatabaseError
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrations.MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+    conn.close()
+    with pytest.raises(DatabaseError, match="older catalog"):
+        Catalog(db, read_only=True)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 1
