@@ -12,6 +12,7 @@ import sys
 from urllib.parse import quote
 
 import pytest
+
 from conftest import AS_OF, DATA
 
 pytest.importorskip("datasette", reason="the web extra is not installed")
