@@ -498,4 +498,12 @@ def test_serve_refuses_a_catalog_it_cannot_read_as_current(tmp_path):
     conn.close()
     with pytest.raises(DatabaseError, match="older catalog"):
         Catalog(db, read_only=True)
+    # a page says so in one line, whichever page it is (serve itself migrates first)
+    ds = web.make_datasette(db)
+    asyncio.run(ds.invoke_startup())
+    for path in ("/", "/topics", "/search?q=x", "/author/x", "/paper/abcd", "/topic/CL"):
+        r = get(ds, path)
+        assert r.status_code == 500 and "is an older catalog" in r.text, path
+        assert "Traceback" not in r.text
+    assert get(ds, "/topics.json").json()["ok"] is False
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -88,6 +88,23 @@ async def _error(datasette: Any, request: Any, error: CatalogError, as_json: boo
     return await _html(datasette, request, "catalog_error.html",
                        {"title": title, "error": str(error), "candidates": candidates},
                        status=status)
+
+
+def guarded(view: Callable[[Any, Any], Awaitable[Response]]
+            ) -> Callable[[Any, Any], Awaitable[Response]]:
+    """A page that turns a ``CatalogError`` its own handling missed (a catalog file
+    replaced by a foreign or newer one while served) into an error page, not a
+    traceback."""
+
+    async def page(datasette: Any, request: Any) -> Response:
+        try:
+            return await view(datasette, request)
+        except CatalogError as e:
+            return await _error(datasette, request, e,
+                                request.url_vars.get("format") == ".json", "Paper catalog")
+
+    page.__name__ = view.__name__
+    return page
 
 
 # -- home ------------------------------------------------------------------------

@@ -30,14 +30,14 @@ def register() -> None:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [
+    return [(regex, pages.guarded(view)) for regex, view in (
         (r"^/$", pages.home),
         (r"^/search(?P<format>\.json)?$", pages.search),
         (r"^/author/(?P<name>[^/]+?)(?P<format>\.json)?$", pages.author),
         (r"^/topics(?P<format>\.json)?$", pages.topics),
         (r"^/topic/(?P<code>[^/]+?)(?P<format>\.json)?$", pages.topic),
         (r"^/paper/(?P<id>[^/]+?)(?P<format>\.json)?$", pages.paper),
-    ]
+    )]
 
 
 @hookimpl
