@@ -197,7 +197,7 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
     # authors from the authorship rows (one person, one spelling, in printed order);
     # affiliations are stored as shown, ", "-joined: split here, in SQL, once
     conn.execute("""
-        CREATE VIEW paper_list AS
+        CREATE VIEW IF NOT EXISTS paper_list AS
         SELECT p.id, p.title, p.date, p.year, p.topic,
             (SELECT json_group_array(name) FROM (
                 SELECT pe.name FROM authorships a JOIN people pe ON pe.id = a.person_id
@@ -220,7 +220,7 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
     # of the profiles they own. Sorting by that count computes it for everyone
     # (0.7 s at 100,000 papers): `catalog serve` lists them by name.
     conn.execute("""
-        CREATE VIEW author_list AS
+        CREATE VIEW IF NOT EXISTS author_list AS
         SELECT pe.name,
             (SELECT count(*) FROM (
                 SELECT paper_pk FROM authorships WHERE person_id = pe.id

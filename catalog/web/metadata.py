@@ -124,6 +124,13 @@ def build_metadata(db_name: str = "catalog") -> dict[str, Any]:
             "hidden": True,
             "description": INTERNAL + ": every page file loaded, so a reload is a no-op",
         },
+        "person_words": {
+            "hidden": True, "description": INTERNAL + ": each person's name words"},
+        "name_vocab": {
+            "hidden": True, "description": INTERNAL + ": every distinct name word"},
+        "name_deletes": {
+            "hidden": True,
+            "description": INTERNAL + ": name words' one-letter deletions (typo look-up)"},
     }
     for name in ("papers_fts", "papers_fts_config", "papers_fts_data", "papers_fts_docsize",
                  "papers_fts_idx", "papers_fts_vocab"):
