@@ -153,11 +153,14 @@ def _balanced(text: str) -> bool:
 
 def _segments(text: str) -> Iterable[tuple[bool, str]]:
     """(is math, text) pieces of ``text``; math is what sits between a balanced pair
-    of dollars, with balanced braces (else BibTeX would lose the entry's end)."""
+    of dollars, with balanced braces (else BibTeX would lose the entry's end) and no
+    accented text letter (``$À$`` is prose in dollars: LaTeX's accent commands are
+    errors in math mode, so it is escaped as text)."""
     pos = 0
     for m in _MATH.finditer(text):
         inner = m.group(1) if m.group(1) is not None else m.group(2)
-        if not _balanced(inner):
+        if not _balanced(inner) or any(
+                not c.isascii() and latex_letter(c) is not None for c in inner):
             continue
         if m.start() > pos:
             yield False, text[pos:m.start()]
