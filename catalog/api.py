@@ -3,8 +3,8 @@
 Every caller goes through this class: the CLI (one ``Catalog`` per invocation), the
 benchmarks and the tests. It loads (``ingest``), selects and searches, browses
 (``browse``: an author's page, topics, statistics) and offers shell completion. This
-is where a typed query meets the catalog: names are resolved forgivingly, misspelt
-words are corrected against the index, and ``store`` runs the SQL.
+is where a typed query meets the catalog: names are resolved forgivingly, ``search``
+decides what the words mean and how papers rank, and ``store`` runs the SQL.
 
     >>> from catalog import Catalog
     >>> cat = Catalog("catalog.db")
@@ -15,14 +15,13 @@ words are corrected against the index, and ``store`` runs the SQL.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from catalog import names
+from catalog import search as best_match
 from catalog.browse import (
     STAT_KEYS,
     TOP,
@@ -35,8 +34,8 @@ from catalog.browse import (
     topic_summaries,
 )
 from catalog.errors import CatalogError, NotFound, QuerySyntaxError, UnknownAuthor
-from catalog.models import LoadReport, Paper, ProfileSummary
-from catalog.query import Filters, Query, Term, code_flag, date_bound, parse_query, year_range
+from catalog.models import Hit, LoadReport, Paper, ProfileSummary
+from catalog.query import Filters, Query, code_flag, date_bound, parse_query, year_range
 from catalog.store import browse as browse_sql
 from catalog.store import read, remove
 from catalog.store.open import is_damage, open_db
@@ -49,12 +48,18 @@ __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSu
 
 @dataclass
 class SearchResult:
-    papers: list[Paper]
-    snippets: dict[str, str] = field(default_factory=dict)
+    papers: list[Hit]
     notes: list[str] = field(default_factory=list)  # what was corrected or matched loosely
-    corrected: str | None = None  # the query as searched, when a word was corrected
+    corrected: str | None = None  # what was also searched for, when a word was unknown
     suggestions: list[str] = field(default_factory=list)  # when nothing was found
     terms: tuple[str, ...] = ()  # words to highlight
+
+    @property
+    def snippets(self) -> dict[str, str]:
+        """{paper id: the stretch of its abstract holding most query words}; made on
+        request (the table shows them; JSON does not)."""
+        found = ((p.id, best_match.snippet(p.abstract, self.terms)) for p in self.papers)
+        return {pid: snip for pid, snip in found if snip}
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Plan:
     corrected: str | None
     query: Query
     missing: list[str]
+    search: best_match.Plan | None = None  # None: a plain list, no query
 
 
 def filters_from(
@@ -233,19 +239,38 @@ class Catalog:
 
     # -- selecting -------------------------------------------------------------
     def search(self, query: str = "", *, sort: str | None = None, limit: int | None = 20,
-               filters: Filters | None = None, **kw: object) -> SearchResult:
-        """Full-text search with FILTERS as keyword arguments; best match first."""
+               filters: Filters | None = None, all_words: bool = False,
+               **kw: object) -> SearchResult:
+        """Best-match search with FILTERS as keyword arguments; best match first.
+        ``all_words``: every word required (the strict reading). See ``catalog.search``."""
         f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
-        plan = self.plan(query, f, sort=sort, limit=limit, snippets=True)
-        papers, snippets = [], {}
-        for found in read.run_selection(self.conn, plan.sql, plan.params):
-            papers.append(found.paper)
-            if found.snippet:
-                snippets[found.paper.id] = found.snippet
-        result = SearchResult(papers, snippets, plan.notes, plan.corrected,
-                              terms=tuple(w for t in plan.query.terms() for w in t.words))
-        if not papers and plan.missing:
-            result.suggestions = self._suggest(plan.missing)
+        plan = self.plan(query, f, sort=sort, limit=limit, all_words=all_words, search=True)
+        return self._result(plan)
+
+    def related(self, paper_id: str, *, sort: str | None = None, limit: int | None = 20,
+                filters: Filters | None = None, **kw: object) -> SearchResult:
+        """The papers most like one paper (its title, abstract and visible authors),
+        itself left out."""
+        from catalog.store import search as search_sql
+
+        f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
+        paper = self.paper(paper_id)
+        pk, title, abstract = search_sql.paper_text(self.conn, paper.id) or (0, "", "")
+        notes: list[str] = []
+        selection = self._resolve(f, notes)
+        sp = best_match.related_plan(self.conn, title, abstract, paper.authors)
+        if not sp.should:
+            return SearchResult([], notes=notes)
+        sql, params = best_match.ranked(self.conn, sp, selection, sort=sort or "relevance",
+                                        limit=limit, without=pk)
+        return self._result(Plan(sql, params, notes, None, parse_query(""), [], sp))
+
+    def _result(self, plan: Plan) -> SearchResult:
+        papers = list(best_match.hits(self.conn, plan.sql, plan.params))
+        words = plan.search.highlight() if plan.search else ()
+        result = SearchResult(papers, plan.notes, plan.corrected, terms=words)
+        if not papers and plan.search is not None and plan.search.match():
+            result.suggestions = best_match.suggestions(self.conn, plan.search)
         return result
 
     def papers(self, query: str = "", *, sort: str | None = None, limit: int | None = None,
@@ -255,11 +280,15 @@ class Catalog:
         return self.select(query, f, sort=sort, limit=limit).papers
 
     def select(self, query: str = "", filters: Filters | None = None, *,
-               sort: str | None = None, limit: int | None = None) -> Selected:
+               sort: str | None = None, limit: int | None = None,
+               all_words: bool = False) -> Selected:
         """The selection as a stream, with what the user should be told about it."""
-        plan = self.plan(query, filters or Filters(), sort=sort, limit=limit)
-        rows = read.run_selection(self.conn, plan.sql, plan.params)
-        return Selected((found.paper for found in rows), plan.notes)
+        plan = self.plan(query, filters or Filters(), sort=sort, limit=limit,
+                         all_words=all_words)
+        if plan.search is None:
+            rows = read.run_selection(self.conn, plan.sql, plan.params)
+            return Selected((found.paper for found in rows), plan.notes)
+        return Selected(best_match.hits(self.conn, plan.sql, plan.params), plan.notes)
 
     def count(self, query: str = "", filters: Filters | None = None) -> int:
         """How many papers the selection holds, without a limit (for "20 of 1,234")."""
@@ -267,18 +296,23 @@ class Catalog:
         return read.count_selection(self.conn, plan.sql, plan.params)
 
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
-             limit: int | None = None, snippets: bool = False) -> Plan:
+             limit: int | None = None, snippets: bool = False, all_words: bool = False,
+             search: bool = False) -> Plan:
+        """How a query will run. With ``search``, a query without words and without
+        filters is an error (``search ""``), not a list of every paper."""
         query = parse_query(text)
         filters = options.merge(query.filters)
         notes: list[str] = list(query.notes)
         selection = self._resolve(filters, notes)
-        query, corrected, missing = self._correct(query, text, notes)
+        if not text.strip() and not (search and filters == Filters()):
+            sql, params = read.select_sql(selection, sort=sort or "date", limit=limit)
+            return Plan(sql, params, notes, None, query, [])
+        sp = best_match.plan(self.conn, query, all_words=all_words, text=text)
+        notes += sp.notes
         if sort is None:
-            sort = "relevance" if query.groups else "date"
-        sql, params = read.select_sql(selection, match=query.match(),
-                                       exclude=query.exclude_match(), sort=sort,
-                                       limit=limit, snippets=snippets)
-        return Plan(sql, params, notes, corrected, query, missing)
+            sort = "relevance" if sp.match() else "date"
+        sql, params = best_match.ranked(self.conn, sp, selection, sort=sort, limit=limit)
+        return Plan(sql, params, notes, sp.corrected, query, [], sp)
 
     # -- names -------------------------------------------------------------------
     def resolve_author(self, name: str) -> tuple[str, list[int], list[int], str | None]:
@@ -402,80 +436,6 @@ class Catalog:
             topics=tuple(topics), since=f.since, until=f.until, years=f.years, code=f.code,
         )
 
-    # -- typo correction -------------------------------------------------------
-    def _correct(self, query: Query, text: str, notes: list[str]
-                 ) -> tuple[Query, str | None, list[str]]:
-        """Replace words the index does not hold with the nearest indexed word."""
-        mapping: dict[Term, Term] = {}
-        missing: list[str] = []
-        for term in query.terms():
-            if term.prefix or read.fts_matches(self.conn, term.fts()):
-                continue
-            fixed = list(term.words)
-            changed = False
-            for i, word in enumerate(term.words):
-                if read.fts_matches(self.conn, Term((word,)).fts()):
-                    continue
-                better = self._nearest_word(word)
-                if better is None:
-                    missing.append(word)
-                    continue
-                fixed[i] = better
-                changed = True
-            if changed:
-                mapping[term] = Term(tuple(fixed), term.prefix)
-        if not mapping:
-            return query, None, missing
-        query = query.with_terms(mapping)
-        shown = query.text()
-        notes.append(f'showing results for "{shown}"')
-        return query, shown, missing
-
-    def _nearest_word(self, word: str, cutoff: float = 80.0) -> str | None:
-        if len(word) < 3 or not word[0].isalpha():
-            return None
-        from rapidfuzz import fuzz
-
-        best: tuple[float, int, str] | None = None
-        # Reading the vocabulary walks every term's document list: look among the
-        # terms sharing the first two letters first (most typos keep them), and only
-        # then among all terms with the same first letter.
-        for prefix in dict.fromkeys((word[:2], word[:1])):
-            for term, docs in read.vocabulary(self.conn, prefix):
-                if abs(len(term) - len(word)) > 4:
-                    continue
-                score = max(fuzz.ratio(word, term), fuzz.ratio(_rough_stem(word), term))
-                if len(term) >= max(4, len(word) - 4):
-                    # the index holds stems: "reinforc" for "reinforcement"
-                    score = max(score, fuzz.ratio(word[: len(term)], term) - 5)
-                if score >= cutoff and (best is None or (score, docs) > best[:2]):
-                    best = (score, docs, term)
-            if best is not None:
-                return self._surface_word(best[2])
-        return None
-
-    def _surface_word(self, stem: str) -> str:
-        """The most common real word in the catalog that the index stems to ``stem``."""
-        from rapidfuzz import fuzz
-
-        words: Counter[str] = Counter()
-        # porter may change the end of a word (nearly -> nearli): match on a shorter root
-        root = stem[:-1] if len(stem) > 3 else stem
-        rx = re.compile(rf"\b({re.escape(root)}\w*)", re.IGNORECASE)
-        for text in read.texts_matching(self.conn, Term((stem,)).fts()):
-            words.update(m.lower() for m in rx.findall(names.fold(text)))
-        if not words:
-            return stem
-        return max(words, key=lambda w: (fuzz.ratio(w[: len(stem)], stem), words[w]))
-
-    def _suggest(self, missing: Sequence[str]) -> list[str]:
-        out = []
-        for word in missing:
-            near = self._nearest_word(word, cutoff=60.0)
-            if near and near != word:
-                out.append(near)
-        return out
-
 
 # -- shell completion ----------------------------------------------------------------
 # Completing a word must never create, migrate or lock a catalog, nor fail: these read
@@ -506,18 +466,6 @@ def check_profile_option(paths: Iterable[str], profile: str, *, as_of: dt.date,
     from catalog.ingest import check_profile_option as check
 
     check(paths, profile, as_of=as_of, encoding=encoding)
-
-
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ness", "ies", "ed", "es",
-             "ly", "s")
-
-
-def _rough_stem(word: str) -> str:
-    """Enough of a stemmer to compare a misspelt word with the index's porter stems."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 def _some(candidates: Sequence[str], shown: int = 8) -> str:

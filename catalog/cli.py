@@ -453,11 +453,14 @@ def list_(ctx: click.Context, sort: str, limit: int, fmt: str | None, **kw: Any)
 
 
 def _emit_papers(papers: Iterable[Any], fmt: str, columns: tuple[str, ...],
-                 snippets: dict[str, str] | None = None, terms: tuple[str, ...] = ()) -> int:
+                 snippets: Callable[[], dict[str, str]] | None = None,
+                 terms: tuple[str, ...] = ()) -> int:
+    """``snippets`` is called only for the table (JSON and CSV show no snippet)."""
     def view(rows: list[Any]) -> Any:
         from catalog.render import console, papers_table
 
-        return papers_table(rows, snippets, terms, width=console().width)
+        return papers_table(rows, snippets() if snippets else None, terms,
+                            width=console().width)
 
     return emit(papers, fmt, columns=columns, view=view, empty=None)
 
@@ -487,6 +490,8 @@ def _notes(notes: Iterable[str]) -> None:
 @cli.command(cls=QueryCommand)
 @click.argument("words", metavar="QUERY...", nargs=-1, required=True)
 @filter_options
+@click.option("--all", "all_words", is_flag=True,
+              help="Every word must match (the strict reading, for scripts)")
 @click.option("--sort", type=click.Choice(("relevance", *SORT_CHOICES)), default="relevance",
               show_default=True, help="relevance: best match first")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
@@ -495,41 +500,72 @@ def _notes(notes: Iterable[str]) -> None:
               help="Print the SQL and parameters; search nothing")
 @format_option()
 @click.pass_context
-def search(ctx: click.Context, words: tuple[str, ...], sort: str, limit: int, show_sql: bool,
-           fmt: str | None, **kw: Any) -> None:
-    """Full-text search over titles, authors, affiliations and abstracts.
+def search(ctx: click.Context, words: tuple[str, ...], all_words: bool, sort: str,
+           limit: int, show_sql: bool, fmt: str | None, **kw: Any) -> None:
+    """Search titles, authors and abstracts; best match first.
 
-    QUERY is the words, quoted or not. Words must all match; "exact phrase"
-    (quoted for the shell too: '"exact phrase"'), a OR b, -excluded, prefix*,
-    and the field terms title: abstract: author: topic: year: since: until:
-    code: profile:. A -word is excluded as typed (unless it is one of the
-    options below); after `--`, everything is query text.
+    QUERY is the words, quoted or not: type a few words or paste a title, a
+    claim or a paragraph. A paper need not hold every word; the more of them
+    (and the rarer) it holds, the higher it ranks. Common English words (the,
+    of, does...) are ignored unless quoted. A -word is excluded as typed
+    (unless it is one of the options below); after `--`, everything is text.
 
     \b
-    catalog search mixture of experts --since 2024
-    catalog search attention -survey
+    "exact phrase"   required, in this order     +word     required
+    -word            excluded                    a OR b    either
+    prefix*          words starting so           --all     every word required
+    title: abstract: (one column)   author: topic: year: since: until: code: profile:
+    catalog search does scaling the number of experts improve quality
+    catalog search '"mixture of experts"' +routing -survey year:2024
     catalog search title:attention abstract:"machine translation"
-    catalog search 'reinforcement learning author:"Daya Guo" -survey'
+    catalog search 'reinforcement learning author:"Daya Guo"'
     """
-    from catalog.models import PAPER_KEYS
+    from catalog.models import HIT_KEYS
 
     query = query_text(words)
     filters = make_filters(kw)
     cat = _catalog(ctx)
     if show_sql:
-        plan = cat.plan(query, filters, sort=sort, limit=limit or None, snippets=True)
+        plan = cat.plan(query, filters, sort=sort, limit=limit or None, all_words=all_words,
+                        search=True)
         click.echo(plan.sql.strip())
         click.echo(repr(plan.params))
         return
-    result = cat.search(query, filters=filters, sort=sort, limit=limit or None)
+    result = cat.search(query, filters=filters, sort=sort, limit=limit or None,
+                        all_words=all_words)
     _notes(result.notes)
     if not result.papers and cat.count() > 0:
         hint = (f"; did you mean: {', '.join(result.suggestions)}?"
                 if result.suggestions else "")
         click.echo(f"No papers match {query!r}{hint}", err=True)
-    shown = _emit_papers(result.papers, resolve_format(fmt), PAPER_KEYS, result.snippets,
-                         result.terms)
+    shown = _emit_papers(result.papers, resolve_format(fmt), HIT_KEYS,
+                         lambda: result.snippets, result.terms)
     _after_page(cat, shown, limit, resolve_format(fmt), query, filters)
+
+
+@cli.command()
+@click.argument("paper_id")
+@filter_options
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="At most this many papers (0: all)")
+@format_option()
+@click.pass_context
+def related(ctx: click.Context, paper_id: str, limit: int, fmt: str | None,
+            **kw: Any) -> None:
+    """List the papers most like one paper (by its title, abstract and authors).
+
+    \b
+    catalog related 1e8d1c8
+    catalog related 1e8d1c8 --since 2024 --limit 5 -f json
+    """
+    from catalog.models import HIT_KEYS
+
+    result = _catalog(ctx).related(paper_id, filters=make_filters(kw), limit=limit or None)
+    _notes(result.notes)
+    if not result.papers:
+        click.echo("No related papers.", err=True)
+    _emit_papers(result.papers, resolve_format(fmt), HIT_KEYS, lambda: result.snippets,
+                 result.terms)
 
 
 
@@ -635,10 +671,12 @@ def path(ctx: click.Context) -> None:
 @click.option("--unicode", "unicode_", is_flag=True,
               help="bibtex: write letters as UTF-8 (for biber) rather than LaTeX commands "
                    "(for bibtex)")
+@click.option("--all", "all_words", is_flag=True,
+              help="Every word of QUERY must match (as search --all)")
 @click.pass_context
 def export(ctx: click.Context, words: tuple[str, ...], sort: str | None, limit: int, fmt: str,
            output: Path | None, force: bool, escape_formulas: bool, excel: bool,
-           unicode_: bool, **kw: Any) -> None:
+           unicode_: bool, all_words: bool, **kw: Any) -> None:
     """Write out what `search QUERY` (or `list`, without one) selects: every paper.
 
     \b
@@ -653,7 +691,8 @@ def export(ctx: click.Context, words: tuple[str, ...], sort: str | None, limit: 
         raise click.UsageError("--excel applies to csv and tsv only")
     if unicode_ and fmt != "bibtex":
         raise click.UsageError("--unicode applies to bibtex only")
-    selected = _catalog(ctx).select(query, make_filters(kw), sort=sort, limit=limit or None)
+    selected = _catalog(ctx).select(query, make_filters(kw), sort=sort, limit=limit or None,
+                                    all_words=all_words)
     _notes(selected.notes)
     papers = selected.papers
     to_file = output is not None and str(output) != "-"

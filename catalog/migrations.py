@@ -231,8 +231,34 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
         FROM people pe LEFT JOIN profiles pr ON pr.person_id = pe.id""")
 
 
+def m005_search_index(conn: sqlite3.Connection) -> None:
+    """The index best-match search reads: the text folded as ``analysis.index_text``
+    writes it (Lucene's ASCII folding, CJK bigrams), which
+    ``unicode61`` alone cannot do. Contentless (the text is in ``papers``); a row is
+    deleted by recomputing its old text. ``papers_fts`` stays as sqlite-utils and
+    Datasette expect it. Left alone where it exists (a catalog taken back to an older
+    version number, as tests do, keeps it)."""
+    from catalog.analysis import index_text
+
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_search'").fetchone():
+        return
+
+    assert FTS_COLUMNS == ("title", "authors", "affiliations", "abstract")
+    cols = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
+    conn.execute(
+        f"CREATE VIRTUAL TABLE [papers_search] USING FTS5 (\n    {cols},\n"
+        f"    tokenize='{FTS_TOKENIZE}',\n    content=''\n)")
+    conn.execute("INSERT INTO papers_search (papers_search, rank) VALUES ('automerge', 8)")
+    conn.execute("CREATE VIRTUAL TABLE papers_search_vocab USING fts5vocab(papers_search, 'row')")
+    rows = conn.execute(
+        "SELECT pk, title, authors, affiliations, abstract FROM papers ORDER BY pk")
+    conn.executemany(
+        "INSERT INTO papers_search (rowid, title, authors, affiliations, abstract) "
+        "VALUES (?, ?, ?, ?, ?)", ((r[0], *(index_text(v or "") for v in r[1:])) for r in rows))
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_paper_keys, m003_name_index, m004_paper_views]
+    m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -100,6 +100,22 @@ PAPER_KEYS = ("id", "title", "authors", "authors_truncated", "affiliations", "to
 
 
 @dataclass(frozen=True)
+class Hit(Paper):
+    """A paper found by a search, with how well it matched (higher is better; only
+    comparable within one search)."""
+
+    relevance: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out["relevance"] = round(self.relevance, 4)
+        return out
+
+
+HIT_KEYS = (*PAPER_KEYS, "relevance")
+
+
+@dataclass(frozen=True)
 class ProfileSummary:
     """A profile as `catalog authors` lists it (the contract's profile keys)."""
 

@@ -1,9 +1,12 @@
 """The query language of ``catalog search`` and ``catalog export``.
 
-    free words          all must match (stemmed: ``models`` finds ``model``)
-    "exact phrase"      words in this order
-    a OR b              either; OR binds tighter than the implicit AND:
+    free words          best match: any may match, more (and rarer) matched words rank
+                        higher (stemmed: ``models`` finds ``model``); with ``--all``
+                        every word must match, and OR binds tighter than that AND:
                         ``vision OR language model`` = (vision OR language) AND model
+    "exact phrase"      words in this order; required
+    +word               required
+    a OR b              either
     -word, -"phrase"    must not match (NOT word works too)
     prefix*             any word starting with prefix
     author:NAME topic:CODE|NAME year:2024 year:2023..2025 since:DATE until:DATE
@@ -18,7 +21,8 @@ and a value after it count as an attempt at a field (not ``https://``, ``10:30``
 Every word reaches FTS5 as a quoted string, so text that FTS5 would read as syntax
 (``GPT-4``, ``DeepSeek-V3.2``, ``NEAR(``, a stray quote) is searched literally; a word
 with inner punctuation becomes a phrase of its parts, which is how the index holds it.
-Only a malformed field term is refused, with ``QuerySyntaxError``.
+Only a malformed field term is refused, with ``QuerySyntaxError``. What the words
+mean (best match or all required, stop words, corrections) is ``catalog.search``'s job.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ TEXT_FIELDS = ("title", "abstract")
 _FIELD_ATTEMPT_RE = re.compile(r"[A-Za-z]{2,15}")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-MAX_QUERY_CHARS = 2000
-MAX_TERMS = 64
+MAX_QUERY_CHARS = 20_000  # a pasted abstract or two; the rest is cut off
+MAX_PHRASE_WORDS = 16  # a longer "quoted" stretch is pasted text, not a phrase
+MAX_TERMS = 64  # excluded terms; the positive ones are capped by search.py
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     column: str | None = None  # one of TEXT_FIELDS: searched in that column only
+    required: bool = False  # +word, or an "exact phrase"
+    quoted: bool = False  # written in quotes: stop words count
+    raw: str = field(default="", compare=False)  # as typed (case kept: CD4 vs cd4)
 
     def fts(self) -> str:
         text = '"' + " ".join(w.replace('"', '""') for w in self.words) + '"'
@@ -120,8 +128,9 @@ class Query:
     def text(self) -> str:
         """The query's words written back as a query (field terms left out)."""
         def one(t: Term) -> str:
-            body = t.text if len(t.words) == 1 else f'"{t.text}"'
-            return (f"{t.column}:" if t.column else "") + body + ("*" if t.prefix else "")
+            body = t.text if len(t.words) == 1 and not t.quoted else f'"{t.text}"'
+            return ("+" if t.required and not t.quoted else "") + (
+                f"{t.column}:" if t.column else "") + body + ("*" if t.prefix else "")
 
         parts = [" OR ".join(one(t) for t in g) for g in self.groups]
         parts += ["-" + one(t) for t in self.excluded]
@@ -137,6 +146,7 @@ class _Tok:
     negated: bool = False
     prefix: bool = False
     name: str = ""
+    required: bool = False
 
 
 def _tokens(text: str, notes: list[str] | None = None) -> list[_Tok]:
@@ -147,18 +157,24 @@ def _tokens(text: str, notes: list[str] | None = None) -> list[_Tok]:
         if c.isspace():
             i += 1
             continue
-        negated = False
-        if c == "-" and i + 1 < n and not text[i + 1].isspace():
-            negated, i = True, i + 1
+        negated = required = False
+        if c in "-+" and i + 1 < n and not text[i + 1].isspace():
+            negated, required, i = c == "-", c == "+", i + 1
             c = text[i]
         if c == '"':
             end = text.find('"', i + 1)
-            end = n if end < 0 else end  # an unbalanced quote runs to the end
+            if end < 0:  # an unbalanced quote is text: a pasted paragraph stays words
+                i += 1
+                continue
             phrase = text[i + 1:end]
             i = end + 1
+            if len(_WORD_RE.findall(phrase)) > MAX_PHRASE_WORDS:
+                # pasted text whose quotes pair up across sentences: words, not a phrase
+                out += _tokens(phrase)
+                continue
             prefix = i < n and text[i] == "*"
             i += prefix
-            out.append(_Tok("phrase", phrase, negated, prefix))
+            out.append(_Tok("phrase", phrase, negated, prefix, required=required))
             continue
         j = i
         while j < n and not text[j].isspace():
@@ -179,22 +195,24 @@ def _tokens(text: str, notes: list[str] | None = None) -> list[_Tok]:
             prefix = value.endswith("*")
             value = value.rstrip("*").strip('"')
             out.append(_Tok("phrase" if quoted else "word", value, negated, prefix,
-                            name=name.lower()))
+                            name=name.lower(), required=required))
         elif sep and notes is not None and value and value[0] != "/" \
                 and _FIELD_ATTEMPT_RE.fullmatch(name):
             known = ", ".join(f"{f}:" for f in (*TEXT_FIELDS, *FIELDS))
             notes.append(f"unknown field '{name}:' (known: {known}); searched as text")
             prefix = raw.endswith("*")
-            out.append(_Tok("word", raw.rstrip("*"), negated, prefix))
-        elif raw == "OR" and not negated:
+            out.append(_Tok("word", raw.rstrip("*"), negated, prefix, required=required))
+        elif raw == "OR" and not (negated or required):
             out.append(_Tok("or", raw))
-        elif raw in ("AND",) and not negated:
+        elif raw in ("AND",) and not (negated or required):
             continue
-        elif raw == "NOT" and not negated:
+        elif raw == "NOT" and not (negated or required):
             out.append(_Tok("not", raw))
         else:
-            prefix = raw.endswith("*")
-            out.append(_Tok("word", raw.rstrip("*"), negated, prefix))
+            # a lone * (or *x, x*y) is text; only a trailing * after a word is a prefix
+            prefix = raw.endswith("*") and bool(_WORD_RE.match(raw.rstrip("*")[-1:] or " "))
+            out.append(_Tok("word", raw.rstrip("*") if prefix else raw, negated, prefix,
+                            required=required))
     return out
 
 
@@ -202,7 +220,9 @@ def _term(tok: _Tok) -> Term | None:
     words = tuple(w.lower() for w in _WORD_RE.findall(tok.text))
     if not words:
         return None
-    return Term(words, tok.prefix, tok.name if tok.name in TEXT_FIELDS else None)
+    phrase = tok.kind == "phrase"
+    return Term(words, tok.prefix, tok.name if tok.name in TEXT_FIELDS else None,
+                required=tok.required or phrase, quoted=phrase, raw=tok.text)
 
 
 def parse_query(text: str) -> Query:
@@ -234,6 +254,8 @@ def parse_query(text: str) -> Query:
         if tok.negated or negate_next:
             if term not in excluded:
                 excluded.append(term)
+                if len(excluded) > MAX_TERMS:
+                    raise QuerySyntaxError(f"too many excluded terms (at most {MAX_TERMS})")
         elif not join_next and [term] in groups:
             pass  # "word word": the same condition twice
         elif join_next and groups:
@@ -241,8 +263,6 @@ def parse_query(text: str) -> Query:
         else:
             groups.append([term])
         join_next = negate_next = False
-        if len(groups) + len(excluded) > MAX_TERMS:
-            raise QuerySyntaxError(f"too many search terms (at most {MAX_TERMS})")
     return Query(tuple(tuple(g) for g in groups), tuple(excluded), filters, tuple(notes))
 
 

@@ -236,7 +236,7 @@ def test_export_has_no_default_limit(invoke, db):
 
 def test_corrections_are_said_on_stderr(invoke, db):
     result = exported(invoke, db, "mixtre of experts", "-f", "json")
-    assert "showing results for" in result.stderr
+    assert "also searched for" in result.stderr
     assert json.loads(result.stdout)
 
 

@@ -46,8 +46,7 @@ def scores(tmp_path_factory):
 
 
 @needs_ir
-@pytest.mark.slow  # ~1 s on today's search, ~9 s on best-match step 1 (issue 13)
-@pytest.mark.xfail(strict=False, reason="best-match search lands in issue 13")
+@pytest.mark.slow  # loads two collections and runs ~90 queries: a few seconds
 @pytest.mark.parametrize("name", [name for name, _ in GUARDED])
 def test_search_ranks_at_least_as_well_as_plain_bm25(scores, name):
     s = scores[name]

@@ -63,6 +63,14 @@ ALLOWED = {
     ("store/browse.py", "t"): "a loop over a fixed tuple of table names",
     ("store/browse.py", "union"): "joined from fixed per-table SELECTs with placeholders",
     ("store/read.py", "sql"): "count_selection: a selection select_sql built (scanned here)",
+    ("store/search.py", "coord"): "a CASE over IN-subqueries of placeholders and float "
+                                  "literals the code computes",
+    ("store/search.py", "source"): "one of two fixed FROM clauses",
+    ("store/search.py", "where"): "'MATCH ?' and where_sql's clauses of placeholders",
+    ("store/search.py", "inner_order"): "a SORTS clause picked by key",
+    ("store/search.py", "sql"): "the inner query, built above from the same pieces",
+    ("store/search.py", "outer"): "a SORTS clause picked by key",
+    ("store/search.py", "order"): "a SORTS clause picked by key",
 }
 
 
