@@ -132,9 +132,12 @@ def build_metadata(db_name: str = "catalog") -> dict[str, Any]:
             "hidden": True,
             "description": INTERNAL + ": name words' one-letter deletions (typo look-up)"},
     }
-    for name in ("papers_fts", "papers_fts_config", "papers_fts_data", "papers_fts_docsize",
-                 "papers_fts_idx", "papers_fts_vocab"):
-        tables[name] = {"hidden": True, "description": INTERNAL + ": the search index"}
+    # papers_fts: the sqlite-utils layout Datasette's own search finds; papers_search:
+    # the folded, contentless index best-match search reads
+    for index in ("papers_fts", "papers_search"):
+        for suffix in ("", "_config", "_data", "_docsize", "_idx", "_vocab"):
+            tables[index + suffix] = {
+                "hidden": True, "description": INTERNAL + ": the search index"}
     return {
         "title": TITLE,
         "description": DESCRIPTION,

@@ -337,35 +337,8 @@ async def topic(datasette: Any, request: Any) -> Response:
 # -- paper -----------------------------------------------------------------------
 
 def related_papers(cat: Catalog, paper: Paper, limit: int = 8) -> list[Paper]:
-    """The catalog's own related papers (``Catalog.related``, from the search rewrite
-    of issue 13) where this version has them; else papers sharing the most visible
-    authors with ``paper``, then its topic.
-
-    HOOK: once ``Catalog.related`` is on main, the fallback below is dead: delete it."""
-    related = getattr(cat, "related", None)
-    if related is not None:
-        return list(related(paper.id, limit=limit).papers)
-    score: Counter[str] = Counter()
-    found: dict[str, Paper] = {}
-    for name in paper.authors:
-        try:
-            for p in cat.papers(author=name, limit=50):
-                score[p.id] += 2
-                found[p.id] = p
-        except UnknownAuthor:
-            continue
-    if paper.topic:
-        for p in cat.papers(topic=paper.topic, limit=20):
-            score[p.id] += 1
-            found[p.id] = p
-    score.pop(paper.id, None)
-    ranked = sorted(score, key=lambda pid: (-score[pid], _negated(found[pid].date), pid))
-    return [found[pid] for pid in ranked[:limit]]
-
-
-def _negated(date: str | None) -> tuple[int, ...]:
-    """A sort key putting newer dates first (and undated last)."""
-    return tuple(-ord(c) for c in date) if date else (1,)
+    """The papers most like ``paper``, exactly as ``catalog related`` lists them."""
+    return list(cat.related(paper.id, limit=limit).papers)
 
 
 async def paper(datasette: Any, request: Any) -> Response:
