@@ -12,6 +12,13 @@ into the first name with no separator, so the boundary has to be read from shape
   end of the title is; where shape alone cannot decide, names already known (from
   spaced pages, other entries, the catalog) settle it.
 
+Names in scripts without capitals (Han, kana, Hangul, and any other caseless script)
+are names by length: a few letters, in one to three words. A Latin title glued to such
+a name splits where the script changes. A caseless title glued to a caseless name has
+no visible boundary at all: typical name lengths (Chinese and Korean three characters,
+Japanese four), a change of script (kana to kanji) or of punctuation give a weak
+preference, and a name known elsewhere on the page or in the catalog decides.
+
 Everything here is pure and works on one line at a time.
 """
 
@@ -46,13 +53,24 @@ _ET_AL_RE = re.compile(r"\bet\.? al\.?$", re.IGNORECASE)
 # not a space and does not open a word (-'’(/[{): where a glued first name may start
 _CAPITAL_AFTER_GLUE_RE = re.compile(r"(?<=[^ \-'’(/\[{])[A-Z\x80-\U0010ffff]")
 _AFFIL_SEP_RE = re.compile(r"\s+[·•]\s*|\s*[·•]\s+")
+# an affiliation slug (stanford, microsoft-research): one word, no capitals
+_SLUG_RE = re.compile(r"^[^\s,·•]{1,60}$")
+# a one-word organisation that starts with digits: 01.AI, 42-Labs
+_DIGIT_ORG_RE = re.compile(r"^\d+[.\-][^\W\d_][\w.\-]*$")
+_DIGIT_AFTER_GLUE_RE = re.compile(r"(?<=[^\s\d.,\-'’(/\[{])\d")
+_QUOTES = "'’"
+# letters of a name in a caseless script may be joined by a katakana middle dot
+_NAME_DOTS = "\u30fb\uff65"
+_SENTENCE_ENDS = ".。．"
 _MAX_NAMES = 3
 _MAX_NAME_TOKENS = 6
 _MAX_NAME_CHARS = 80
+_MAX_CASELESS_NAME = 14  # letters and spaces of a name in a caseless script, at most
 # An author line, or a title (arXiv's longest are ~300 characters) glued to one: three
 # names and a few affiliation slugs. A longer line is prose and is not read as one,
 # which also bounds the work per line on hostile input.
 _MAX_AUTHOR_LINE_CHARS = 2000
+_MAX_TITLE_CHARS = 400
 
 #: A score at or above this is a name; single plain words ("Google", "Bread") score
 #: below STRONG, and an author list needs at least one strong name.
@@ -83,6 +101,79 @@ def _is_upper(c: str) -> bool:
     return c.istitle()
 
 
+def _script(c: str) -> str:
+    """The script class of one letter, as far as names care: ``han``, ``kana``,
+    ``hangul``, ``caseless`` (any other script without capitals), ``cased``, or ``""``
+    for what is not a letter."""
+    o = ord(c)
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF \
+            or 0xF900 <= o <= 0xFAFF or o == 0x3005:  # 々 repeats a kanji
+        return "han"
+    if 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F:
+        return "" if c in _NAME_DOTS else "kana"
+    if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+        return "hangul"
+    if not c.isalpha():
+        return "caseless" if unicodedata.category(c) in ("Mn", "Mc") and o > 0x2FF else ""
+    if c.isupper() or c.islower() or c.istitle():
+        return "cased"
+    return "caseless"
+
+
+def _is_caseless(c: str) -> bool:
+    """A letter of a script without capitals: Han, kana, Hangul, Thai, Arabic..."""
+    return bool(c) and not c.isascii() and _script(c) not in ("cased", "")
+
+
+def _caseless_word(tok: str) -> bool:
+    core = tok.strip(_NAME_DOTS)
+    return core == tok and all(_is_caseless(c) or c in _NAME_DOTS for c in tok)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _caseless_name_score(name: str) -> float:
+    """A name written without capitals scores by length: Chinese and Korean names are
+    two to four characters, Japanese ones two to six (longer in kana), names of
+    spaced scripts (Thai, Arabic...) one to three words."""
+    tokens = name.split()
+    if len(tokens) > 3:
+        return 0.0
+    letters = [c for c in name if _is_caseless(c)]
+    n = len(letters)
+    scripts = {_script(c) for c in letters}
+    if n < 2 or n > 16:
+        return 0.0
+    if scripts <= {"han", "hangul"} and "·" not in name:
+        if scripts == {"han", "hangul"}:
+            return 0.0
+        if n <= 4:
+            return 2.0
+        return 1.0 if n <= 6 else 0.0
+    if scripts <= {"han", "kana"}:
+        if any(c in _NAME_DOTS for c in name) or len(tokens) > 1:
+            return 1.5 if n <= 12 else 0.0
+        return 1.5 if n <= 8 else (1.0 if n <= 10 else 0.0)
+    if scripts & {"han", "kana", "hangul"}:
+        return 0.0  # CJK mixed with another caseless script: not one name
+    # other caseless scripts write spaces between words, as Latin does
+    if all(len([c for c in t if _is_caseless(c)]) >= 2 for t in tokens):
+        return 2.0 if len(tokens) >= 2 else 1.0
+    return 0.0
+
+
+def _mixed_script(tok: str) -> bool:
+    """A word with letters of a caseless script and cased ones (``Ms山田太郎``): glue."""
+    has_caseless = has_cased = False
+    for c in tok:
+        if c.isascii():
+            has_cased = has_cased or c.isalpha()
+            continue
+        k = _script(c)
+        has_caseless = has_caseless or k not in ("cased", "")
+        has_cased = has_cased or k == "cased"
+    return has_caseless and has_cased
+
+
 def _humps(word: str) -> int:
     """Lower-to-upper changes inside a word: DeepSeek has one, Report none."""
     return sum(1 for a, b in itertools.pairwise(word) if a.islower() and _is_upper(b))
@@ -97,9 +188,13 @@ def _camel_is_surname(word: str) -> bool:
 
 
 def _glued_caps(part: str) -> bool:
-    """``BAlbert``, ``NNKaiming``: capitals run into a capitalised word, the shape of
-    an acronym glued to a name (``Mistral 7B`` + ``Albert``), never a word of a name.
+    """``BAlbert``, ``NNKaiming``, ``MsAnthropic``: capitals run into a capitalised
+    word, the shape of an acronym (or a plural one) glued to a name (``Mistral 7B`` +
+    ``Albert``, ``VLMs`` + ``Anthropic``), never a word of a name.
     The Dutch digraph (``IJsbrand``) is the one real spelling of that shape."""
+    if len(part) > 2 and part[1] == "s" and _is_upper(part[0]) \
+            and (_is_upper(part[2]) or part[2].isdigit()):
+        return True  # MsAnthropic: a plural acronym's tail (VLMs) run into a name
     caps = 0
     while caps < len(part) and _is_upper(part[caps]):
         caps += 1
@@ -152,6 +247,11 @@ def name_score(name: str) -> float:
     tokens = name.split()
     if len(tokens) > _MAX_NAME_TOKENS:
         return 0.0
+    if not name.isascii():
+        if all(_caseless_word(t) for t in tokens):
+            return _caseless_name_score(name)
+        if any(_mixed_script(t) or any(_is_caseless(c) for c in t) for t in tokens):
+            return 0.0  # scripts mixed inside a name: a title's end glued to it
     kinds = [_token_kind(t) for t in tokens]
     if len(tokens) == 1:
         if tokens[0].endswith(".") and tokens[0] not in _ORG_WORDS:
@@ -227,6 +327,10 @@ def _org_score(tok: str, kind: str) -> float:
         if "-" in tok and any(_is_upper(p[:1]) for p in tok.split("-")[1:]):
             return 2.0  # Meta-Llama, Stability-AI
         return 1.0  # one plain word: an organisation maybe, a grocery maybe
+    if kind == "other" and (_org_digit_token(tok) and _is_upper(tok[0])
+                            or _DIGIT_ORG_RE.match(tok)):
+        # Lab42, AI21, 01.AI: one word with digits, as weak as any one plain word
+        return 1.0
     if kind == "other" and "-" in tok and _is_upper(tok[0]):
         parts = tok.split("-")
         if all(p and p[0].isalnum() for p in parts) and any(_is_upper(p[0]) for p in parts[1:]):
@@ -241,9 +345,17 @@ def split_affiliations(text: str) -> tuple[str, tuple[str, ...]]:
     matches = list(_AFFIL_SEP_RE.finditer(text))
     if not matches:
         return text, ()
+    # Only the last separator can start affiliations, and only if what follows it is
+    # slugs: a title's own " · " (Perception · Planning · Control) is followed by words.
     m = matches[-1]
     affs = tuple(a.strip() for a in text[m.end():].split(",") if a.strip())
+    if not affs or not all(_is_slug(a) for a in affs):
+        return text, ()
     return text[: m.start()].rstrip(), affs
+
+
+def _is_slug(text: str) -> bool:
+    return bool(_SLUG_RE.match(text)) and not any(c.isupper() for c in text)
 
 
 def strip_et_al(text: str) -> tuple[str, bool]:
@@ -296,13 +408,40 @@ def _boundaries(segment: str) -> list[int]:
             break
     start = max(pos + 1 if pos >= 0 else floor, 1)
     # the regex finds A-Z or non-ASCII after glue in C; istitle() keeps the capitals
-    return [m.start() for m in _CAPITAL_AFTER_GLUE_RE.finditer(segment, start)
-            if _is_upper(m.group())]
+    out = []
+    for m in _CAPITAL_AFTER_GLUE_RE.finditer(segment, start):
+        c, i = m.group(), m.start()
+        if _is_upper(c):
+            out.append(i)
+        elif _is_caseless(c) and (i >= len(segment) - _MAX_CASELESS_NAME
+                                  or not _is_caseless(segment[i - 1])):
+            # a caseless name may start anywhere in a caseless run: near its end
+            out.append(i)
+    # 01.AI after "CNNs": an organisation that starts with digits
+    out += [m.start() for m in _DIGIT_AFTER_GLUE_RE.finditer(segment, start)
+            if _DIGIT_ORG_RE.match(segment[m.start():].split(" ")[0])]
+    # 'Grokking'Adobe: a closing quote, where the title opened one
+    for q in _QUOTES:
+        i = segment.find(q, start)
+        while 0 < i < len(segment) - 1:
+            if (_is_upper(segment[i + 1]) and segment[i - 1].isalpha()
+                    and _opens_quote(segment[:i])):
+                out.append(i + 1)
+            i = segment.find(q, i + 1)
+    return sorted(set(out))
+
+
+def _opens_quote(text: str) -> bool:
+    """Does ``text`` hold an opening single quote (after a space, or first)?"""
+    return any(c in _QUOTES + "‘" and (k == 0 or text[k - 1] in " ([\"“")
+               for k, c in enumerate(text))
 
 
 def _title_end_score(title: str, name: str) -> float:
     last = title.rsplit(" ", 1)[-1]
     score = 0.0
+    if _is_caseless(last[-1:]) or _is_caseless(name[:1]):
+        return _caseless_end_score(title, name)
     if _humps(last.split("-")[-1]) and not last[-1].isdigit():
         score -= 0.75  # "ReportDeep": a title word that swallowed part of a name
     if last[-1:].isupper() and name[1:2].isupper():
@@ -314,17 +453,59 @@ def _title_end_score(title: str, name: str) -> float:
     return score
 
 
+# How typical a caseless name's length is, by script: a weak preference that only
+# orders splits shape cannot otherwise tell apart (a known name outweighs it).
+_LENGTH_PRIOR = {
+    "chinese": {3: 0.4, 2: 0.25, 4: 0.1},
+    "japanese": {4: 0.4, 3: 0.25, 5: 0.15, 2: 0.1, 6: 0.05},
+    "korean": {3: 0.4, 2: 0.2, 4: 0.1},
+}
+
+
+def _caseless_end_score(title: str, name: str) -> float:
+    """The glue between a title and a name where either is in a caseless script."""
+    end, first = title[-1:], name[:1]
+    if not (_is_caseless(end) and _is_caseless(first)):
+        # a change of script or punctuation: the natural boundary (VLMs|王小明, 」|王小明)
+        return 0.5
+    # inside a run of caseless letters
+    run = len(title)
+    while run > 0 and _is_caseless(title[run - 1]):
+        run -= 1
+    if run > 0 and not any(_is_caseless(c) for c in title[:run]):
+        return -1.5  # a Latin title does not end in the first letters of a name (VLMs王)
+    if _script(end) == "kana" and _script(first) == "han":
+        return 0.6  # ...について|山田太郎: kana particles end a Japanese title's phrase
+    scripts = {_script(c) for c in name if _is_caseless(c)}
+    if scripts == {"hangul"}:
+        lang = "korean"
+    elif "kana" in scripts or any(_script(c) == "kana" for c in title):
+        lang = "japanese"
+    else:
+        lang = "chinese"
+    words = name.split()
+    n = sum(1 for c in name if _is_caseless(c))
+    score = _LENGTH_PRIOR[lang].get(n, 0.0)
+    if len(words) > 1:  # a family name then the given name: 山田 太郎, 王 小明
+        family = len(words[0])
+        score += 0.3 if family == (2 if lang == "japanese" else 1) else 0.0
+    return score
+
+
 def split_glued(
     line: str,
     known: Container[str] | Callable[[str], bool] | None = None,
     *,
     strict: bool = False,
+    expected: bool = False,
 ) -> Split | None:
     """Split ``TitleFirst Name, Second Name et al. · affs`` into title and authors.
 
     ``known`` holds name keys (or is a predicate on them) that break ties. With
     ``strict`` (a line inside an abstract), a title ending in a full stop is refused:
-    that is a sentence, not a title.
+    that is a sentence, not a title. With ``expected`` (the line right under an entry
+    header, where nothing else can be), names that are only weakly name-shaped (one
+    plain word: ``Anthropic``, ``Adobe``) are enough.
     """
     found = _glued_candidates(line)
     if found is None:
@@ -345,7 +526,8 @@ def split_glued(
         rescored.sort(key=lambda c: -c[0])
         candidates = rescored
     best = candidates[0]
-    if max(name_score(n) for n in best[2]) < STRONG and not any(is_known(n) for n in best[2]):
+    if (max(name_score(n) for n in best[2]) < STRONG and not expected
+            and not any(is_known(n) for n in best[2])):
         return None
     margin = best[0] - candidates[1][0] if len(candidates) > 1 else 99.0
     if not best[1].strip():
@@ -366,7 +548,7 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
     body, affs = split_affiliations(line)
     body, truncated = strip_et_al(body)
     parts = body.split(", ")
-    if len(parts[-1]) > _MAX_NAME_CHARS * 2:
+    if len(parts[-1]) > _MAX_TITLE_CHARS + _MAX_NAME_CHARS:
         return None
     candidates: list[_Candidate] = []
     for k in range(1, _MAX_NAMES + 1):
@@ -387,7 +569,7 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
             if s < NAME_MIN:
                 continue
             title = f"{head}, {title_tail}" if head else title_tail
-            strict_ok = not (title.endswith(".") or len(title) > 400)
+            strict_ok = not (title[-1:] in _SENTENCE_ENDS or len(title) > 400)
             total = s + _title_end_score(title_tail, first)
             if tail_scores:
                 total += 0.25 * min(tail_scores)
