@@ -50,13 +50,16 @@ _INITIAL_RE = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}$")
 # long run (quadratic on hostile input); strip_et_al walks back over them instead
 _ET_AL_RE = re.compile(r"\bet\.? al\.?$", re.IGNORECASE)
 # a capital's candidates (A-Z or any non-ASCII character) after a character that is
-# not a space and does not open a word (-'’(/[{): where a glued first name may start
-_CAPITAL_AFTER_GLUE_RE = re.compile(r"(?<=[^ \-'’(/\[{])[A-Z\x80-\U0010ffff]")
+# not a space and does not open a word (-'’(/[{ and opening quotes): where a glued first
+# name may start
+_CAPITAL_AFTER_GLUE_RE = re.compile(r"(?<=[^ \-'’(/\[{‘“«「『（])[A-Z\x80-\U0010ffff]")
 _AFFIL_SEP_RE = re.compile(r"\s+[·•]\s*|\s*[·•]\s+")
 # an affiliation slug (stanford, microsoft-research): one word, no capitals
 _SLUG_RE = re.compile(r"^[^\s,·•]{1,60}$")
 # a one-word organisation that starts with digits: 01.AI, 42-Labs
 _DIGIT_ORG_RE = re.compile(r"^\d+[.\-][^\W\d_][\w.\-]*$")
+# a one-word organisation that ends in digits: Lab42, AI21 (not a model: GPT-4, Qwen2.5)
+_WORD_DIGITS_RE = re.compile(r"^[^\W\d_]{2,}\d+$")
 _DIGIT_AFTER_GLUE_RE = re.compile(r"(?<=[^\s\d.,\-'’(/\[{])\d")
 _QUOTES = "'’"
 # letters of a name in a caseless script may be joined by a katakana middle dot
@@ -327,8 +330,8 @@ def _org_score(tok: str, kind: str) -> float:
         if "-" in tok and any(_is_upper(p[:1]) for p in tok.split("-")[1:]):
             return 2.0  # Meta-Llama, Stability-AI
         return 1.0  # one plain word: an organisation maybe, a grocery maybe
-    if kind == "other" and (_org_digit_token(tok) and _is_upper(tok[0])
-                            or _DIGIT_ORG_RE.match(tok)):
+    if kind == "other" and (_WORD_DIGITS_RE.match(tok) and _org_digit_token(tok)
+                            and _is_upper(tok[0]) or _DIGIT_ORG_RE.match(tok)):
         # Lab42, AI21, 01.AI: one word with digits, as weak as any one plain word
         return 1.0
     if kind == "other" and "-" in tok and _is_upper(tok[0]):
@@ -413,8 +416,8 @@ def _boundaries(segment: str) -> list[int]:
         c, i = m.group(), m.start()
         if _is_upper(c):
             out.append(i)
-        elif _is_caseless(c) and (i >= len(segment) - _MAX_CASELESS_NAME
-                                  or not _is_caseless(segment[i - 1])):
+        elif _is_caseless(c) and segment[i - 1] not in _NAME_DOTS and (
+                i >= len(segment) - _MAX_CASELESS_NAME or not _is_caseless(segment[i - 1])):
             # a caseless name may start anywhere in a caseless run: near its end
             out.append(i)
     # 01.AI after "CNNs": an organisation that starts with digits
@@ -424,7 +427,10 @@ def _boundaries(segment: str) -> list[int]:
     for q in _QUOTES:
         i = segment.find(q, start)
         while 0 < i < len(segment) - 1:
-            if (_is_upper(segment[i + 1]) and segment[i - 1].isalpha()
+            nxt = segment[i + 1]
+            if ((_is_upper(nxt) or _is_caseless(nxt)
+                 or nxt.isdigit() and _DIGIT_ORG_RE.match(segment[i + 1:].split(" ")[0]))
+                    and segment[i - 1].isalpha()
                     and _opens_quote(segment[:i])):
                 out.append(i + 1)
             i = segment.find(q, i + 1)
@@ -474,6 +480,8 @@ def _caseless_end_score(title: str, name: str) -> float:
         run -= 1
     if run > 0 and not any(_is_caseless(c) for c in title[:run]):
         return -1.5  # a Latin title does not end in the first letters of a name (VLMs王)
+    if len(title) - run < 2 and (run == 0 or not title[run - 1].isalnum()):
+        return -1.5  # nor in a word of one letter (", 山" + "田太郎")
     if _script(end) == "kana" and _script(first) == "han":
         return 0.6  # ...について|山田太郎: kana particles end a Japanese title's phrase
     scripts = {_script(c) for c in name if _is_caseless(c)}
@@ -563,6 +571,7 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
         if not starts:
             continue  # the usual case for a line of prose
         head = ", ".join(parts[: len(parts) - k])
+        whole = name_score(glued) if head else 0.0
         for i in starts:
             first, title_tail = glued[i:], glued[:i]
             s = name_score(first)
@@ -570,7 +579,13 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
                 continue
             title = f"{head}, {title_tail}" if head else title_tail
             strict_ok = not (title[-1:] in _SENTENCE_ENDS or len(title) > 400)
-            total = s + _title_end_score(title_tail, first)
+            total = s + _title_end_score(title, first)
+            if head and all(_is_caseless(c) or c in _NAME_DOTS for c in title_tail):
+                # "..., 山田" + "太郎": the part after a comma is a whole name, not
+                # the end of a title cut from one
+                total -= 2.0
+            elif head and whole >= STRONG:
+                total -= 1.0  # ", AaaMind": a whole name after a comma, cut in two
             if tail_scores:
                 total += 0.25 * min(tail_scores)
             if truncated and k != _MAX_NAMES:

@@ -16,12 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from catalog.authorlist import STRONG, AuthorList, name_score, parse_author_list, split_glued
+from catalog.authorlist import (
+    NAME_MIN,
+    STRONG,
+    AuthorList,
+    name_score,
+    parse_author_list,
+    split_glued,
+)
+from catalog.clutter import Clutter
 from catalog.errors import PageError
 from catalog.models import Entry, Page, ParseWarning, Profile
-from catalog.names import name_key
+from catalog.names import name_key, title_key
 from catalog.topics import TOPICS
 
 MONTHS = {m: i for i, m in enumerate(
@@ -142,6 +150,8 @@ class _Parser:
         self.external = known
         self._headers: dict[int, EntryHeader | None] = {}
         self._authors: dict[int, AuthorList | None] = {}
+        self.clutter = Clutter([line for _, line in self.lines])
+        self._site: dict[int, str | None] = {}
 
     # -- knowledge -------------------------------------------------------------
     def known(self, key: str) -> bool:
@@ -153,13 +163,22 @@ class _Parser:
         return bool(ext(key)) if callable(ext) else key in ext
 
     def _learn_names(self) -> None:
-        """Names that are certain on this page settle the ambiguous glued lines."""
+        """Names that are certain on this page settle the ambiguous glued lines: whole
+        author lines, names after a comma, and first names that shape alone placed."""
         for i, (_, line) in enumerate(self.lines):
             al = self.author_line(i)
             if al:
                 self.page_names.update(name_key(n) for n in al.names)
                 continue
-            split = split_glued(line, strict=True)
+            after_header = i > 0 and self.header(i - 1) is not None
+            if after_header and self.header(i) is None and (
+                    self.author_line(i + 1) or self.weak_author_line(i + 1)):
+                # spaced: the title's next line is the author list, weak names and all
+                weak = self.weak_author_line(i + 1)
+                if weak:
+                    self.page_names.update(name_key(n) for n in weak.names)
+                continue
+            split = split_glued(line, strict=not after_header, expected=after_header)
             if split:
                 names = split.authors.names if split.margin >= 1.0 else split.authors.names[1:]
                 self.page_names.update(name_key(n) for n in names)
@@ -174,16 +193,57 @@ class _Parser:
         if i >= len(self.lines):
             return None
         if i not in self._authors:
-            self._authors[i] = parse_author_list(self.lines[i][1])
+            line = self.lines[i][1]
+            self._authors[i] = None if self.site(i) else parse_author_list(line)
         return self._authors[i]
 
-    def entry_start(self, i: int, strict: bool) -> tuple[str, AuthorList, int] | None:
-        """Title and authors starting at line ``i``, and the index after them."""
+    def weak_author_line(self, i: int) -> AuthorList | None:
+        """An author line of names that are only weakly name-shaped (``Anthropic``):
+        enough where an entry header says an entry must follow."""
+        if i >= len(self.lines) or self.site(i) or self.header(i) is not None:
+            return None
         line = self.lines[i][1]
-        nxt = self.author_line(i + 1)
-        if nxt is not None and self.header(i) is None:
-            return line, nxt, i + 2  # spaced: position decides, whatever the title looks like
+        found = parse_author_list(line, known=_Everything())
+        if found is None or min(name_score(n) for n in found.names) < NAME_MIN:
+            return None
+        return found
+
+    def known_author_line(self, i: int) -> AuthorList | None:
+        """A weak author line (``Anthropic``) that holds a name known on this page."""
+        found = self.weak_author_line(i)
+        if found is None or not any(self.known(name_key(n)) for n in found.names):
+            return None
+        return found
+
+    def site(self, i: int) -> str | None:
+        """What kind of the site's own text line ``i`` is, if it is any."""
+        if i not in self._site:
+            self._site[i] = self.clutter.kind(self.lines[i][1])
+        return self._site[i]
+
+    def entry_start(self, i: int, strict: bool) -> tuple[str, AuthorList, int] | None:
+        """Title and authors starting at line ``i``, and the index after them.
+        ``strict`` is False right under an entry header: an entry must start here."""
+        line = self.lines[i][1]
+        if self.site(i):
+            return None
+        nxt = self.author_line(i + 1) or self.known_author_line(i + 1)
+        if nxt is not None and self.header(i) is None and not (
+                strict and (self.author_line(i + 2) is not None or line[-1] in ".。")):
+            # spaced: position decides, whatever the title looks like; but of two
+            # name-shaped lines in a row the first is the title, and inside an
+            # abstract a line ending in a full stop is a sentence
+            return line, nxt, i + 2
         split = split_glued(line, self.known, strict=strict)
+        if split is not None:
+            return split.title, split.authors, i + 1
+        if strict or self.header(i) is not None:
+            return None
+        # under an entry header: names that are only weakly name-shaped will do
+        nxt = self.weak_author_line(i + 1)
+        if nxt is not None:
+            return line, nxt, i + 2
+        split = split_glued(line, self.known, expected=True)
         if split is not None:
             return split.title, split.authors, i + 1
         return None
@@ -192,11 +252,13 @@ class _Parser:
     def parse(self) -> tuple[Profile, list[Entry]]:
         self._learn_names()
         i, profile = self.parse_profile()
+        if profile.name:
+            self.page_names.add(name_key(profile.name))
         entries: list[Entry] = []
         pending: tuple[int, EntryHeader] | None = None
         n = len(self.lines)
         while i < n:
-            lineno, line = self.lines[i]
+            lineno = self.lines[i][0]
             head = self.header(i)
             if head is not None:
                 if pending:
@@ -206,20 +268,25 @@ class _Parser:
                 continue
             start = self.entry_start(i, strict=pending is None)
             if start is None:
-                self.warn(lineno, f"could not place this line: {_excerpt(line)}")
+                self.unplaced(i, loose=True)
                 i += 1
                 continue
             title, authors, j = start
-            abstract_lines: list[str] = []
+            abstract_at: list[int] = []
             while j < n and self.header(j) is None and self.entry_start(j, strict=True) is None:
-                abstract_lines.append(self.lines[j][1])
+                if self.site(j) and abstract_at:
+                    self.unplaced(j)  # a button or footer after the abstract's first line
+                else:
+                    abstract_at.append(j)
                 j += 1
-            abstract = "\n".join(abstract_lines)
+            # notices and the like trailing after the abstract (its first line stays)
+            while len(abstract_at) > 1 and self.clutter.loose_kind(self.lines[abstract_at[-1]][1]):
+                self.unplaced(abstract_at.pop(), loose=True)
+            abstract = "\n".join(self.lines[k][1] for k in abstract_at)
             if pending is None and len(abstract.split()) < _MIN_HEADERLESS_ABSTRACT_WORDS:
                 # no header and no prose: nothing says this is a paper (a shopping list)
                 for k in range(i, j):
-                    self.warn(self.lines[k][0], f"could not place this line: "
-                                                f"{_excerpt(self.lines[k][1])}")
+                    self.unplaced(k, loose=True)
                 i = j
                 continue
             if not abstract:
@@ -230,21 +297,68 @@ class _Parser:
             i = j
         if pending:
             self.warn(pending[0], "entry header with no paper under it")
-        return profile, entries
+        return profile, _merge_listings(entries)
+
+    def unplaced(self, i: int, *, loose: bool = False) -> None:
+        """Warn about line ``i``: the site's own text, or a line that fits nowhere.
+        ``loose``: where no abstract can stand, notices count as the site's text too."""
+        lineno, line = self.lines[i]
+        kind = self.clutter.loose_kind(line) if loose else self.site(i)
+        if kind:
+            self.warn(lineno, f"skipped the site's own text ({kind}): {_excerpt(line)}")
+        else:
+            self.warn(lineno, f"could not place this line: {_excerpt(line)}")
+
+    def _top(self) -> tuple[int, bool]:
+        """Where the page's own content starts: the first profile figure (True) or the
+        first entry (False). Lines above it are a name and the site's text."""
+        n = len(self.lines)
+        for k in range(n):
+            line = self.lines[k][1]
+            if self.site(k):
+                continue
+            if _stat(line) is not None or (
+                    _TOPIC_LINE_RE.match(line) and (k + 1 < n and (
+                        _stat(self.lines[k + 1][1]) is not None or self.site(k + 1)))):
+                return k, True
+            if self.header(k) is not None:
+                return k, False
+            start = self.entry_start(k, strict=True)
+            if start is not None and self._has_prose(start[2]):
+                return k, False
+        return n, False
+
+    def _has_prose(self, j: int) -> bool:
+        """Does an abstract of a few words follow from line ``j``?"""
+        words = 0
+        while j < len(self.lines) and self.header(j) is None \
+                and self.entry_start(j, strict=True) is None:
+            words += len(self.lines[j][1].split())
+            if words >= _MIN_HEADERLESS_ABSTRACT_WORDS:
+                return True
+            j += 1
+        return False
 
     def parse_profile(self) -> tuple[int, Profile]:
-        """The optional header: name, topic, figures, ``N Papers``; any may be missing."""
+        """The optional header: name, topic, figures, ``N Papers``; any may be missing.
+
+        The name is the last line above the figures (or, with no figures, a name-shaped
+        line right above the first entry) that is not the site's own text; whatever
+        stands above it is the site's (its name, navigation) and is skipped."""
         lines, n = self.lines, len(self.lines)
-        i = 0
+        top, figures = self._top()
         fields: dict[str, object] = {}
-        if n > 1 and self.header(0) is None and _stat(lines[0][1]) is None \
-                and not _TOPIC_LINE_RE.match(lines[0][1]):
-            following = lines[1][1]
-            if (_is_profile_line(following) or self.header(1) is not None
-                    or self._name_before_entry()) \
-                    and self.author_line(1) is None and len(lines[0][1]) <= 80:
-                fields["name"] = lines[0][1]
-                i = 1
+        above = [k for k in range(top) if not self.site(k)]
+        name_at = -1
+        if above:
+            line = lines[above[-1]][1]
+            if len(line) <= 80 and (figures or name_score(line) >= STRONG):
+                fields["name"] = line
+                name_at = above[-1]
+        for k in range(top):
+            if k != name_at:
+                self.unplaced(k, loose=True)
+        i = top
         while i < n:
             line = lines[i][1]
             stat = _stat(line)
@@ -258,17 +372,16 @@ class _Parser:
                 continue
             if _TOPIC_LINE_RE.match(line) and "topic" not in fields and (
                 "name" in fields or fields or (i + 1 < n and _stat(lines[i + 1][1]))
-            ):
+            ) and self.author_line(i + 1) is None:  # else a title: position decides
                 fields["topic"] = line[:2]
+                i += 1
+                continue
+            if fields and self.site(i):
+                self.unplaced(i)  # a Follow button amid the figures
                 i += 1
                 continue
             break
         return i, Profile(**fields)  # type: ignore[arg-type]
-
-    def _name_before_entry(self) -> bool:
-        """A bare name line right above a header-less entry: the profile's name."""
-        return (name_score(self.lines[0][1]) >= STRONG
-                and self.entry_start(1, strict=True) is not None)
 
     def make_entry(self, title: str, authors: AuthorList, abstract: str,
                    head: EntryHeader | None, lineno: int) -> Entry:
@@ -290,7 +403,52 @@ class _Parser:
         self.warnings.append(ParseWarning(line, message))
 
 
+class _Everything:
+    """A ``known`` that knows every name: where position says names must be."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_MERGED_FIELDS = ("abstract", "affiliations", "topic", "topics", "date", "score")
+
+
+def _merge_listings(entries: list[Entry]) -> list[Entry]:
+    """A paper listed twice on one page is one entry, where it first stands: what one
+    listing leaves out (a listing without its header line has no topic, date or Code)
+    is filled from the other, and never erased by it."""
+    by_key: dict[str, int] = {}
+    out: list[Entry] = []
+    for e in entries:
+        key = title_key(e.title)
+        if key not in by_key:
+            by_key[key] = len(out)
+            out.append(e)
+            continue
+        k = by_key[key]
+        first = out[k]
+        filled = {f: getattr(e, f) for f in _MERGED_FIELDS
+                  if getattr(first, f) in (None, "", ()) and getattr(e, f) not in (None, "", ())}
+        if len(e.authors) > len(first.authors):
+            filled.update(authors=e.authors, authors_truncated=e.authors_truncated)
+        out[k] = replace(first, has_code=first.has_code or e.has_code, **filled)
+    return out
+
+
+# C0 and C1 controls, and the invisible format characters: never printed raw
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as ``\\xNN``/``\\uNNNN``: a warning or an
+    error naming a line must never send a terminal escape sequence."""
+    return _CONTROL_RE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+        else f"\\u{ord(m.group()):04x}", text)
+
+
 def _excerpt(line: str, width: int = 60) -> str:
+    line = escape_controls(line)
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
