@@ -43,7 +43,7 @@ from catalog.store.remove import Removed
 
 __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
            "check_profile_option", "complete_names", "complete_topics", "filters_from",
-           "is_damage", "page_files"]
+           "is_damage", "page_files", "report_lines"]
 
 
 @dataclass
@@ -458,6 +458,15 @@ def page_files(paths: Iterable[str]) -> list[tuple[str, Path | None, str | None]
     from catalog.ingest import find_files
 
     return list(find_files(paths))
+
+
+def report_lines(report: LoadReport) -> tuple[list[str], str | None]:
+    """One loaded file's warning lines (the first 20, then a count of the rest) and its
+    error line, control characters escaped: what ``load`` prints on stderr."""
+    from catalog.ingest import warning_lines
+    from catalog.pages import escape_controls
+
+    return warning_lines(report), escape_controls(report.error) if report.error else None
 
 
 def check_profile_option(paths: Iterable[str], profile: str, *, as_of: dt.date,

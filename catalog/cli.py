@@ -290,11 +290,14 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
     reports: list[LoadReport] = []
 
     def on_file(r: LoadReport) -> None:
+        from catalog.api import report_lines
+
         reports.append(r)
-        for w in r.warnings:
-            progress.echo(f"warning: {r.source}:{w.line}: {w.message}")
-        if r.error:
-            progress.echo(f"Error: {r.error}")
+        warned, error = report_lines(r)
+        for line in warned:
+            progress.echo(line)
+        if error:
+            progress.echo(f"Error: {error}")
         elif not quiet and total <= 20:
             of = f" of {r.declared}" if r.declared and r.declared > r.entries else ""
             progress.echo(f"{r.source}: {r.profile}: {r.entries}{of} papers "

@@ -58,13 +58,49 @@ def find_files(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str | N
             yield raw, None, "no such file or directory"
 
 
+# C0 controls but the whitespace ones, DEL, and the C1 controls a latin-1 read makes
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+_BINARY_SHARE = 0.10  # "mostly control characters": a tenth is far beyond any text
+
+
+def _binary(data: bytes) -> str | None:
+    """Why ``data`` is not text at all, or None: NUL bytes, or many control bytes."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return f"NUL byte at offset {nul}"
+    sample = data[:1 << 20]
+    controls = len(sample.translate(None, _NOT_CONTROL))
+    if sample and controls / len(sample) > _BINARY_SHARE:
+        return f"{controls * 100 // len(sample)}% control bytes"
+    return None
+
+
+def _looks_8bit(data: bytes) -> bool:
+    """Mostly ASCII text with some high bytes: a legacy 8-bit encoding may read it."""
+    sample = data[:1 << 20]
+    high = sum(1 for b in sample if b >= 0x80)
+    return bool(sample) and high / len(sample) < 0.3 and _binary(sample) is None
+
+
 def decode(data: bytes, source: str, encoding: str | None) -> str:
-    """Bytes to text; a file that is not UTF-8 fails with the byte offset named."""
+    """Bytes to text; a file that is not UTF-8 fails with the byte offset named.
+
+    A byte-order mark says UTF-16 (or 32) whatever ``encoding`` says; a file that is
+    not text at all (NUL bytes, mostly control characters) fails as binary whatever
+    the encoding, rather than "loading" garbage."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif (why := _binary(data)) is not None:
+        raise PageError(source, f"not a text file (binary: {why})")
     enc = encoding or "utf-8"
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as e:
-        hint = "" if encoding else " (use --encoding, e.g. --encoding latin-1)"
+        hint = (" (use --encoding, e.g. --encoding latin-1)"
+                if not encoding and _looks_8bit(data) else "")
         raise PageError(
             source, f"not valid {codecs.lookup(enc).name} text: byte 0x{data[e.start]:02x} "
                     f"at offset {e.start}{hint}") from None
@@ -76,7 +112,27 @@ def decode(data: bytes, source: str, encoding: str | None) -> str:
         except UnicodeEncodeError as e:
             raise PageError(source, f"not valid {codecs.lookup(enc).name} text: an unpaired "
                                     f"surrogate at character {e.start}") from None
-    return text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise PageError(source, f"not a text file (binary: NUL character at character "
+                                f"{text.index(chr(0))})")
+    return text
+
+
+MAX_WARNINGS_SHOWN = 20
+
+
+def warning_lines(report: LoadReport, limit: int = MAX_WARNINGS_SHOWN) -> list[str]:
+    """The stderr lines for one file's warnings: the first ``limit``, then a count of
+    the rest; control characters escaped (a line of a page must not drive a terminal)."""
+    from catalog.pages import escape_controls
+
+    source = escape_controls(report.source)
+    out = [f"warning: {source}:{w.line}: {escape_controls(w.message)}"
+           for w in report.warnings[:limit]]
+    if len(report.warnings) > limit:
+        out.append(f"warning: {source}: and {len(report.warnings) - limit} more warning(s)")
+    return out
 
 
 def load_file(

@@ -348,7 +348,8 @@ class _Parser:
         lines, n = self.lines, len(self.lines)
         top, figures = self._top()
         fields: dict[str, object] = {}
-        above = [k for k in range(top) if not self.site(k)]
+        # above the profile no abstract can stand: notices count as the site's text
+        above = [k for k in range(top) if not self.clutter.loose_kind(lines[k][1])]
         name_at = -1
         if above:
             line = lines[above[-1]][1]
