@@ -330,8 +330,8 @@ def _org_score(tok: str, kind: str) -> float:
         if "-" in tok and any(_is_upper(p[:1]) for p in tok.split("-")[1:]):
             return 2.0  # Meta-Llama, Stability-AI
         return 1.0  # one plain word: an organisation maybe, a grocery maybe
-    if kind == "other" and (_WORD_DIGITS_RE.match(tok) and _org_digit_token(tok)
-                            and _is_upper(tok[0]) or _DIGIT_ORG_RE.match(tok)):
+    if kind == "other" and ((_WORD_DIGITS_RE.match(tok) and _org_digit_token(tok)
+                            and _is_upper(tok[0])) or _DIGIT_ORG_RE.match(tok)):
         # Lab42, AI21, 01.AI: one word with digits, as weak as any one plain word
         return 1.0
     if kind == "other" and "-" in tok and _is_upper(tok[0]):
@@ -429,7 +429,7 @@ def _boundaries(segment: str) -> list[int]:
         while 0 < i < len(segment) - 1:
             nxt = segment[i + 1]
             if ((_is_upper(nxt) or _is_caseless(nxt)
-                 or nxt.isdigit() and _DIGIT_ORG_RE.match(segment[i + 1:].split(" ")[0]))
+                 or (nxt.isdigit() and _DIGIT_ORG_RE.match(segment[i + 1:].split(" ")[0])))
                     and segment[i - 1].isalpha()
                     and _opens_quote(segment[:i])):
                 out.append(i + 1)

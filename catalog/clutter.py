@@ -110,8 +110,8 @@ def _footer_names(line: str) -> set[str]:
     """The words a footer line names besides years and interface words: the site."""
     text = _FOOTER_RE.sub(" ", line)
     names = set()
-    for part in re.split(r"\s+[·•|]\s+|\s*[|]\s*", text):
-        part = part.strip(" .,;-–·•|")
+    for raw in re.split(r"\s+[·•|]\s+|\s*[|]\s*", text):
+        part = raw.strip(" .,;-–·•|")
         if not part or _YEAR_RE.match(part) or is_ui_line(part):
             continue
         if len(part.split()) <= _MAX_SITE_NAME_WORDS:

@@ -59,7 +59,7 @@ def find_files(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str | N
 
 
 # C0 controls but the whitespace ones, DEL, and the C1 controls a latin-1 read makes
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _BINARY_SHARE = 0.10  # "mostly control characters": a tenth is far beyond any text
 
