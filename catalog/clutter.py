@@ -10,9 +10,9 @@ cut:
   case, any separators and icons between them): no sentence is;
 * a *footer line* starts with ``©``/``(c)``/``Copyright`` and a year, or says "all
   rights reserved";
-* a *site name* is a word named in a footer line, a line that stands above (or
-  below) the site's own text more than once on the page, or the site these pages
-  come from;
+* a *site name* is a word named in a footer line, the first line right above a
+  navigation bar, a line that stands beside the navigation bar or footer each time
+  it appears (more than once), or the site these pages come from;
 * a *notice* (``Sign in to follow authors``) or *search box* text
   (``Search papers, authors…``) is a short line with an interface phrase in it: the
   parser only skips one where an abstract cannot be (above the profile, between
@@ -141,7 +141,9 @@ class Clutter:
                     if c >= 2 and len(x.split()) <= _MAX_SITE_NAME_WORDS}
         if not repeated:
             return
-        ui = [is_ui_line(x) or is_footer_line(x) for x in lines]
+        # beside the navigation bar or the footer (a button such as Share stands
+        # beside anything, a paper's listing included)
+        ui = [_is_nav_bar(x) or is_footer_line(x) for x in lines]
         spots: dict[str, list[int]] = {}
         for i, line in enumerate(lines):
             if line in repeated:

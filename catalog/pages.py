@@ -234,15 +234,18 @@ class _Parser:
             # name-shaped lines in a row the first is the title, and inside an
             # abstract a line ending in a full stop is a sentence
             return line, nxt, i + 2
+        if not strict and self.header(i) is None:
+            # under an entry header, a next line of weakly name-shaped names (Anthropic)
+            # is the author list: in the compact layout that line would be an abstract
+            nxt = self.weak_author_line(i + 1)
+            if nxt is not None:
+                return line, nxt, i + 2
         split = split_glued(line, self.known, strict=strict)
         if split is not None:
             return split.title, split.authors, i + 1
         if strict or self.header(i) is not None:
             return None
         # under an entry header: names that are only weakly name-shaped will do
-        nxt = self.weak_author_line(i + 1)
-        if nxt is not None:
-            return line, nxt, i + 2
         split = split_glued(line, self.known, expected=True)
         if split is not None:
             return split.title, split.authors, i + 1
@@ -321,6 +324,9 @@ class _Parser:
                     _TOPIC_LINE_RE.match(line) and (k + 1 < n and (
                         _stat(self.lines[k + 1][1]) is not None or self.site(k + 1)))):
                 return k, True
+            if _TOPIC_LINE_RE.match(line) and any(not self.site(j) for j in range(k)):
+                return k, True  # a code under the name: the profile's topic (an entry
+                # header shows a date or Code besides its codes)
             if self.header(k) is not None:
                 return k, False
             start = self.entry_start(k, strict=True)
@@ -373,7 +379,8 @@ class _Parser:
                 continue
             if _TOPIC_LINE_RE.match(line) and "topic" not in fields and (
                 "name" in fields or fields or (i + 1 < n and _stat(lines[i + 1][1]))
-            ) and self.author_line(i + 1) is None:  # else a title: position decides
+            ) and (self.author_line(i + 1) is None or self.author_line(i + 2) is not None):
+                # (a code line right above an author line is a title: position decides)
                 fields["topic"] = line[:2]
                 i += 1
                 continue
