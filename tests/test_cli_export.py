@@ -1,69 +1,32 @@
 """`catalog export`: every format read back by a real parser, the selection equal to
-list/search, formula neutralisation, BibTeX keys and escaping, atomic files."""
+list/search, formula neutralisation, BibTeX keys and escaping, atomic files, --excel ids
+read back by LibreOffice (Debian: libreoffice-calc-nogui; skipped where missing). The
+writers themselves are tested in test_export.py and test_bibtex.py."""
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
+import shutil
+import subprocess
 
 import bibtexparser
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from catalog import bibtex as bx
 from catalog import export as ex
-from catalog.api import Catalog
-from catalog.models import PAPER_KEYS, Paper
-from conftest import AS_OF, DATA, PAGES
+from catalog.models import PAPER_KEYS
+from conftest import AS_OF
 
-# Titles, authors and abstracts a spreadsheet would run, and LaTeX's specials
-HOSTILE = """Hostile Profile
-
-CL
-3papers
-
-3 Papers
-
-CLMar 3, 2024
-
-=HYPERLINK("http://evil.example") and Friends
-
-Ana Müller, Zoë Martin
-
--2+3 is what a spreadsheet computes; @SUM(A1) too. R&D costs 50% of $10 #1 with snake_case, a^b, ~tilde, back\\slash and {braces}.
-
-CLApr 4, 2024Code
-
-R&D at 50%: Costs of $GPU_Time in C# {Braces} ~ ^ \\ Systems
-
-José Álvarez, Łukasz Kaiser
-
-+Plus starts this abstract, with "quotes", commas, and more.
-
-CLMay 5, 2024
-
-HYPERLINK Is All You Need
-
-Ana Müller
-
-Same first author, year and first title word as the formula paper: the keys must differ.
-"""
+# two titles of conftest's HOSTILE page
 EQ_TITLE = '=HYPERLINK("http://evil.example") and Friends'
 SPECIALS_TITLE = r"R&D at 50%: Costs of $GPU_Time in C# {Braces} ~ ^ \ Systems"
 
 
 @pytest.fixture
-def db(db_path, invoke, tmp_path):
-    hostile = tmp_path / "hostile" / "hostile.txt"
-    hostile.parent.mkdir()
-    hostile.write_text(HOSTILE, encoding="utf-8")
-    result = invoke("--db", db_path, "load", DATA, PAGES, hostile, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
+def db(hostile_db):
+    return hostile_db
 
 
 def listed(invoke, db, *args):
@@ -135,16 +98,6 @@ def test_no_escape_formulas_keeps_cells_as_written(invoke, db):
     by_title = {r["title"]: r for r in rows}
     assert by_title[EQ_TITLE]["abstract"].startswith("-2+3 is what")
     assert by_title[SPECIALS_TITLE]["abstract"].startswith("+Plus starts")
-
-
-@pytest.mark.parametrize("text,escaped", [
-    ("=1+1", "'=1+1"), ("+x", "'+x"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("-inf", "'-inf"), ("-1+1", "'-1+1"),
-    ("-3", "-3"), ("+1.5e3", "+1.5e3"), ("a=b", "a=b"), ("", ""),
-])
-def test_formula_cells(text, escaped):
-    assert ex._cell(text, True) == escaped
-    assert ex._cell(text, False) == text
 
 
 def test_excel_writes_a_byte_order_mark(invoke, db, tmp_path):
@@ -344,97 +297,6 @@ def test_bibtex_decodes_back_to_the_text(invoke, db):
     assert any(t.startswith("R&D at 50%: Costs of $GPU_Time in C# ") for t in titles)
 
 
-def _unlatex(text: str) -> str:
-    for char, code in sorted(bx._LATEX.items(), key=lambda kv: -len(kv[1])):
-        text = text.replace(code, "\0" + str(ord(char)) + "\0")
-    return re.sub("\0(\\d+)\0", lambda m: chr(int(m.group(1))), text)
-
-
-@pytest.mark.slow
-@given(st.text())
-def test_latex_escape_round_trips_and_balances_braces(text):
-    escaped = bx.latex_escape(text)
-    assert _unlatex(escaped) == text
-    depth = 0
-    for char in escaped:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        assert depth >= 0
-    assert depth == 0
-    assert not re.search(r"(?<!\\)[%&$#_]", escaped)
-
-
-@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=80))
-def test_any_title_makes_a_parseable_entry(title):
-    paper = Paper(id="x", title=title or "t", authors=("Ana Müller",), authors_truncated=False,
-                  affiliations=(), topic=None, date="2024-01-01", has_code=False,
-                  score=None, abstract=title, profiles=())
-    out = io.StringIO()
-    ex.export_papers([paper], "bibtex", out)
-    (entry,) = bib(out.getvalue())
-    assert entry.key.startswith("muller2024")
-
-
-@pytest.mark.parametrize("name,expected", [
-    ("Aixin Liu", "Liu, Aixin"),
-    ("Y. K. Li", "Li, Y. K."),
-    ("Diederik P Kingma", "Kingma, Diederik P"),
-    ("Laurens van der Maaten", "van der Maaten, Laurens"),
-    ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
-    ("DeepSeek-AI", "{DeepSeek-AI}"),
-    ("OpenAI", "{OpenAI}"),
-    ("Meta AI", "{Meta AI}"),
-    ("Qwen2.5 Team", "{Qwen2.5 Team}"),
-    ("Research and Development Lab", "{Research and Development Lab}"),
-])
-def test_bibtex_names(name, expected):
-    assert bx.bibtex_name(name) == expected
-
-
-def test_every_format_named_has_a_writer():
-    from catalog.formats import PAPER_FORMATS, RECORD_FORMATS
-
-    assert tuple(ex.FORMATS) == PAPER_FORMATS
-    assert set(RECORD_FORMATS) < set(PAPER_FORMATS)
-
-
-@pytest.mark.parametrize("name,expected", [
-    ("Ali bin Ahmed", "bin Ahmed, Ali"),
-    ("Omar ibn Said", "ibn Said, Omar"),
-    ("Ludwig zu Salm", "zu Salm, Ludwig"),
-])
-def test_bibtex_names_keep_every_particle_the_parser_knows(name, expected):
-    """BibTeX splits names with the parser's own particles (#12: export's copy of the
-    list had lost bin ibn al el zu y, and wrote "Ali bin Ahmed" as "Ahmed, Ali bin")."""
-    from catalog.authorlist import PARTICLES
-
-    assert {"bin", "ibn", "al", "el", "zu", "y"} <= PARTICLES
-    assert bx.bibtex_name(name) == expected
-
-
-@pytest.mark.parametrize("authors,date,title,key", [
-    (("Kaiming He",), "2015-12-10", "Deep Residual Learning", "he2015deep"),
-    (("Éric Dupont",), "2023-10-03", "The Multi-Agent Thing", "dupont2023multiagent"),
-    (("Łukasz Kaiser",), "2017", "A 3D World", "kaiser20173d"),
-    (("Laurens van der Maaten",), None, "On t-SNE", "vandermaatentsne"),
-    ((), "2020-01-01", "中文标题", "anon2020"),
-])
-def test_citation_key(authors, date, title, key):
-    assert bx.citation_key(authors, date, title) == key
-
-
-def test_citation_keys_suffixes_never_collide():
-    keys = bx.CitationKeys()
-    assert [keys("he2015deep") for _ in range(3)] == ["he2015deep", "he2015deepa",
-                                                      "he2015deepb"]
-    # a base key that happens to end like a suffixed one
-    assert keys("he2015deepc") == "he2015deepc"
-    assert keys("he2015deep") == "he2015deepd"
-    assert keys("he2015deepc") == "he2015deepca"
-    many = bx.CitationKeys()
-    got = [many("k") for _ in range(30)]
-    assert len(set(got)) == 30 and got[27] == "kaa"
-
-
 # -- files: atomic, --force, interruptions -----------------------------------------
 
 def test_output_file_and_summary(invoke, db, tmp_path):
@@ -526,62 +388,59 @@ def test_failing_writer_leaves_no_file(invoke, db, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if "papers" in p.name] == []
 
 
-def test_file_appearing_during_export_is_not_clobbered(tmp_path):
-    out = tmp_path / "papers.csv"
-    with pytest.raises(ex.OutputExists):
-        with ex.open_output(out) as stream:
-            stream.write("new\n")
-            out.write_text("someone else's\n")
-    assert out.read_text() == "someone else's\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["papers.csv"]
+# -- --excel -------------------------------------------------------------------------
+
+NUMBERLIKE = {  # titles whose ids a spreadsheet reads as numbers
+    "Spreadsheet Ids Study 574": "4160217e4982",
+    "Spreadsheet Ids Study 650": "687837442274",
+    "Spreadsheet Ids Study 959": "046094893131",
+}
 
 
-# -- the library entry point ----------------------------------------------------------
-
-def test_export_papers_streams(db):
-    """Each row is written before the next is read: nothing holds the whole result."""
-    out = io.StringIO()
-    sizes = []
-
-    def watched(papers):
-        for p in papers:
-            sizes.append(len(out.getvalue()))
-            yield p
-
-    with Catalog(db) as cat:
-        n = ex.export_papers(watched(cat.papers()), "jsonl", out)
-    assert n == 27
-    assert all(a < b for a, b in itertools.pairwise(sizes[1:]))
+@pytest.fixture
+def numberlike_db(db_path, invoke, tmp_path):
+    page = tmp_path / "ids.txt"
+    page.write_text("".join(f"CLMar {i + 1}, 2024\n\n{t}\n\nAna Müller\n\nAbstract {i}.\n\n"
+                            for i, t in enumerate(NUMBERLIKE)), encoding="utf-8")
+    assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
+    return db_path
 
 
-@pytest.mark.parametrize("fmt", sorted(ex.FORMATS))
-def test_export_papers_every_format(db, tmp_path, fmt):
-    with Catalog(db) as cat, ex.open_output(tmp_path / f"all.{fmt}") as out:
-        assert ex.export_papers(cat.papers(limit=5), fmt, out) == 5
-    assert (tmp_path / f"all.{fmt}").stat().st_size > 0
+def test_excel_writes_numberlike_ids_as_text_formulas(invoke, numberlike_db):
+    plain = invoke("--db", numberlike_db, "export").stdout
+    excel = invoke("--db", numberlike_db, "export", "--excel").stdout
+    rows = {r["title"]: r for r in csv.DictReader(io.StringIO(plain))}
+    assert {t: rows[t]["id"] for t in NUMBERLIKE} == NUMBERLIKE  # unchanged without it
+    rows = {r["title"]: r for r in csv.DictReader(io.StringIO(excel.lstrip("\ufeff")))}
+    assert {t: rows[t]["id"] for t in NUMBERLIKE} == {t: f'="{i}"' for t, i in NUMBERLIKE.items()}
 
 
-def test_export_papers_rejects_unknown_format():
-    with pytest.raises(ValueError, match="unknown export format"):
-        ex.export_papers([], "xml", io.StringIO())
+@pytest.mark.slow
+def test_libreoffice_reads_excel_ids_as_text(invoke, numberlike_db, tmp_path):
+    """LibreOffice opens the --excel CSV with each id the same text; the plain CSV
+    turns them into numbers (which is why --excel exists)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
+    cells = {}
+    for name, args in (("excel", ["--excel"]), ("plain", [])):
+        out = tmp_path / f"{name}.csv"
+        assert invoke("--db", numberlike_db, "export", "-o", out, *args).exit_code == 0
+        run = subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+             "--infilter=CSV:44,34,76,1", "--convert-to", "fods", "--outdir", tmp_path, out],
+            capture_output=True, text=True, timeout=180, check=False)
+        assert run.returncode == 0, run.stderr
+        fods = (tmp_path / f"{name}.fods").read_text("utf-8")
+        cells[name] = re.findall(
+            r'<table:table-cell[^>]*?office:value-type="(\w+)"[^>]*>\s*<text:p>([^<]*)</text:p>',
+            fods)
+    for pid in NUMBERLIKE.values():
+        assert ("string", pid) in cells["excel"]
+        assert ("string", pid) not in cells["plain"]
 
 
-_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\0"))
-
-
-@given(st.lists(st.tuples(_text, st.lists(_text.filter(lambda s: ";" not in s), max_size=3),
-                          st.booleans(), st.none() | st.floats(allow_nan=False)),
-                max_size=5))
-def test_csv_reads_back_equal(rows):
-    papers = [Paper(id=str(i), title=title, authors=tuple(authors), authors_truncated=trunc,
-                    affiliations=(), topic=None, date=None, has_code=False, score=score,
-                    abstract=title, profiles=())
-              for i, (title, authors, trunc, score) in enumerate(rows)]
-    out = io.StringIO(newline="")
-    ex.export_papers(papers, "csv", out, escape_formulas=False)
-    got = csv_rows(out.getvalue())
-    assert got == [{k: as_cell(p.to_json()[k]) for k in PAPER_KEYS} for p in papers]
-
+# -- the progress bar ------------------------------------------------------------------
 
 def test_progress_bar_starts_only_for_large_exports(monkeypatch):
     from catalog.cli import _ExportProgress

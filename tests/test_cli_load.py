@@ -1,9 +1,9 @@
-"""`catalog load`: the seeds, idempotence, bad files among good ones, and the summary."""
+"""`catalog load`: the seeds, bad files among good ones, options, and the summary (what the
+store does with a page it has seen before is in test_store.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -35,17 +35,6 @@ def test_every_field_of_every_seed_paper(seeds_db, invoke):
         assert paper == {k: v for k, v in want.items() if not k.startswith("abstract")}
 
 
-def test_merge_fills_fields_from_other_pages(seeds_db, invoke):
-    by_title = {p["title"]: p for p in papers(invoke, seeds_db)}
-    llm = by_title["DeepSeek LLM: Scaling Open-Source Language Models with Longtermism"]
-    # seed 002 shows it without a header; 001 and 003 give topic, date and Code
-    assert (llm["topic"], llm["date"], llm["has_code"]) == ("CL", "2024-01-05", True)
-    v3 = by_title["DeepSeek-V3 Technical Report"]
-    assert len(v3["profiles"]) == 4
-    assert by_title["DeepSeek-V3.2: Pushing the Frontier of Open Large Language Models"][
-        "score"] == 57.0
-
-
 def test_yearless_date_uses_as_of(seeds_db, invoke):
     by_title = {p["title"]: p for p in papers(invoke, seeds_db)}
     assert by_title["Personalized Longitudinal Medical Report Generation via Temporally-"
@@ -60,16 +49,6 @@ def test_profile_json_keys_and_figures(seeds_db, invoke):
                   "source": "001_3d4b083b5e58e23e.txt"}
     unnamed = [p for p in profiles if p["name"] == "000_281d56d23437e343"][0]
     assert unnamed["h_index"] is None and unnamed["listed"] == 5
-
-
-def test_reload_changes_nothing(seeds_db, invoke):
-    before = papers(invoke, seeds_db)
-    dump_before = list(sqlite3.connect(seeds_db).iterdump())
-    result = invoke("--db", seeds_db, "load", DATA, "--as-of", AS_OF)
-    assert result.exit_code == 0
-    assert "0 new, 0 merged, 30 unchanged" in result.stderr
-    assert papers(invoke, seeds_db) == before
-    assert list(sqlite3.connect(seeds_db).iterdump()) == dump_before
 
 
 def test_summary_line(db_path, invoke):
@@ -167,19 +146,3 @@ def test_stdin_page(db_path, invoke):
     assert len(papers(invoke, db_path)) == 7
 
 
-def test_later_capture_wins_and_history_is_kept(db_path, invoke, tmp_path):
-    old = tmp_path / "a.txt"
-    new = tmp_path / "b.txt"
-    body = "\nCVFeb 2, 2024\nA Study of ThingsJane Doe\nWe study things in detail here.\n"
-    old.write_text("Jane Doe\nCV\nh-index5\n3papers" + body, encoding="utf-8")
-    new.write_text("Jane Doe\nCV\nh-index7\n4papers" + body.replace("Feb 2", "Feb 3"),
-                   encoding="utf-8")
-    # load the later capture first: load order must not beat capture date
-    invoke("--db", db_path, "load", new, "--as-of", "2026-06-01")
-    invoke("--db", db_path, "load", old, "--as-of", "2026-01-01")
-    profiles = json.loads(invoke("--db", db_path, "authors", "-f", "json").stdout)
-    assert profiles[0]["h_index"] == 7
-    assert papers(invoke, db_path)[0]["date"] == "2024-02-03"
-    snaps = sqlite3.connect(db_path).execute(
-        "SELECT as_of, h_index FROM profile_snapshots ORDER BY as_of").fetchall()
-    assert snaps == [("2026-01-01", 5), ("2026-06-01", 7)]

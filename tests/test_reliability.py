@@ -1,5 +1,8 @@
 """Reliability (#7): a catalog survives being killed, two writers, Ctrl-C and foreign files.
 
+Foreign and damaged files opened in process, one command after another, are in
+test_store.py; here they are refused by the real process.
+
 The crash and concurrency tests run the real command, ``python -m catalog``, in
 subprocesses on a few hundred generated pages. Every wait is bounded, so a hang fails
 the test instead of stalling CI.
@@ -8,10 +11,8 @@ the test instead of stalling CI.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from catalog_files import KINDS, make_file, real_catalog, sha256_of
 from click.testing import CliRunner
 
 from catalog.cli import cli
@@ -419,151 +421,21 @@ def test_a_writer_that_waits_too_long_gets_a_clear_error(tmp_path, monkeypatch):
 
 # -- 3. foreign and damaged database files -------------------------------------------
 
-def _real_catalog(directory: Path) -> Path:
-    db = directory / "real.db"
-    result = CliRunner().invoke(cli, ["--db", str(db), "load", str(DATA), "--as-of", AS_OF],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.stderr
-    assert not Path(f"{db}-wal").exists()  # checkpointed on close: one self-contained file
-    return db
-
-
-def _make(kind: str, directory: Path) -> Path:
-    target = directory / f"{kind}.db"
-    if kind == "text":
-        target.write_text("title,author\nA paper,Someone\n" * 20, encoding="utf-8")
-    elif kind == "empty":
-        target.write_bytes(b"")
-    elif kind in ("other-app", "other-app-wal"):
-        con = sqlite3.connect(target)
-        if kind == "other-app-wal":
-            con.execute("PRAGMA journal_mode = WAL")
-        con.execute("CREATE TABLE recipes (name TEXT, minutes INTEGER)")
-        con.execute("INSERT INTO recipes VALUES ('soup', 30)")
-        con.commit()
-        con.close()
-    else:
-        real = _real_catalog(directory)
-        shutil.copyfile(real, target)
-        real.unlink()
-        size = target.stat().st_size
-        if kind == "newer":
-            con = sqlite3.connect(target)
-            con.execute("PRAGMA user_version = 99")
-            con.commit()
-            con.close()
-        elif kind == "truncated-half":
-            os.truncate(target, size // 2)
-        elif kind == "truncated-last-page":
-            os.truncate(target, size - 4096)
-        elif kind == "truncated-header":
-            os.truncate(target, 60)
-    for suffix in ("-wal", "-shm", "-journal"):
-        assert not Path(f"{target}{suffix}").exists()
-    return target
-
-
-KINDS = ("text", "empty", "other-app", "other-app-wal", "truncated-half",
-         "truncated-last-page", "truncated-header", "newer")
-COMMANDS = (("load", str(DATA)), ("list",), ("search", "deepseek"), ("authors",),
-            ("show", "abc123"))
-MESSAGES = {"text": "not a SQLite database file", "empty": "empty file",
-            "other-app": "another application", "other-app-wal": "another application",
-            "truncated-half": "damaged", "truncated-last-page": "damaged",
-            "truncated-header": "damaged", "newer": "newer catalog"}
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_foreign_or_damaged_file_is_refused_and_left_untouched(tmp_path, kind):
-    directory = tmp_path / "d"
-    directory.mkdir()
-    target = _make(kind, directory)
-    digest, listing = _digest(target), sorted(os.listdir(directory))
-    runner = CliRunner()
-    for args in COMMANDS:
-        result = runner.invoke(cli, ["--db", str(target), *args], catch_exceptions=False)
-        assert result.exit_code == 1, (args, result.stderr)
-        assert result.stdout == ""
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: "), (args, result.stderr)
-        assert MESSAGES[kind] in lines[0], (args, lines[0])
-        assert str(target) in lines[0]
-        assert _digest(target) == digest, args
-        assert sorted(os.listdir(directory)) == listing, args  # no -wal, -shm, temp files
-
-
-@pytest.mark.slow  # the in-process twin above runs in the quick run
+@pytest.mark.slow  # the in-process twin, in test_store.py, runs in the quick run
 @pytest.mark.parametrize("kind", KINDS)
 def test_foreign_or_damaged_file_real_process(tmp_path, kind):
     """The same through the real entry point: a one-line error, never a traceback."""
     directory = tmp_path / "d"
     directory.mkdir()
-    target = _make(kind, directory)
-    digest = _digest(target)
+    target = make_file(kind, directory)
+    digest = sha256_of(target)
     result = run(tmp_path, target, "load", DATA, "--as-of", AS_OF)
     assert result.returncode == 1
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert _digest(target) == digest
+    assert sha256_of(target) == digest
     assert sorted(os.listdir(directory)) == [target.name]
-
-
-def test_a_catalog_in_use_is_still_recognised(tmp_path):
-    """While another connection holds the catalog open in WAL mode, the header on disk may
-    lag behind; the catalog is still opened, not mistaken for a damaged file."""
-    db = _real_catalog(tmp_path)
-    other = sqlite3.connect(db, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("DELETE FROM loads WHERE 0")
-        other.execute("COMMIT")
-        assert Path(f"{db}-wal").exists()
-        result = CliRunner().invoke(cli, ["--db", str(db), "list", "--format", "json"],
-                                    catch_exceptions=False)
-        assert result.exit_code == 0, result.stderr
-        assert len(json.loads(result.stdout)) == 16
-    finally:
-        other.close()
-
-
-def test_a_catalog_damaged_inside_is_reported_as_damaged(tmp_path):
-    """A file whose header is sound but whose pages are garbage is found out by the
-    query that reads them: one line naming the file as damaged, no traceback."""
-    db = _real_catalog(tmp_path)
-    page_size = 4096
-    with db.open("r+b") as f:  # every page but the first (the schema) overwritten
-        size = f.seek(0, os.SEEK_END)
-        f.seek(page_size)
-        f.write(b"\xa5" * (size - page_size))
-    result = CliRunner().invoke(cli, ["--db", str(db), "list"], catch_exceptions=False)
-    assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {db} is damaged or not a catalog")
-
-
-def test_an_unexpected_sqlite_error_is_an_internal_error_not_a_damaged_file(
-        tmp_path, monkeypatch):
-    """A bug ("no such column") is not blamed on the file: one honest line that says how
-    to see the traceback, and the traceback under CATALOG_DEBUG=1 (#12)."""
-    import catalog.store.read
-
-    db = _real_catalog(tmp_path)
-    monkeypatch.setitem(catalog.store.read.SORTS, "date", "p.no_such_column")
-    result = CliRunner().invoke(cli, ["--db", str(db), "list", "--limit", "0"],
-                                catch_exceptions=False)
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: internal error (sqlite3.OperationalError: no such column: "
-        "p.no_such_column); rerun with CATALOG_DEBUG=1 for details\n")
-    monkeypatch.setenv("CATALOG_DEBUG", "1")
-    with pytest.raises(sqlite3.OperationalError, match="no such column"):
-        CliRunner().invoke(cli, ["--db", str(db), "list", "--limit", "0"],
-                           catch_exceptions=False)
 
 
 # -- 6. Ctrl-C during export -o FILE ---------------------------------------------------
@@ -596,7 +468,7 @@ cli(sys.argv[2:], prog_name="catalog")
 def test_ctrl_c_during_export_leaves_the_output_file_as_it_was(tmp_path, monkeypatch):
     from catalog.store import read as store
 
-    db = _real_catalog(tmp_path)
+    db = real_catalog(tmp_path)
     out = tmp_path / "out" / "papers.csv"
     out.parent.mkdir()
     out.write_text(BEFORE)
@@ -621,7 +493,7 @@ def test_ctrl_c_during_export_leaves_the_output_file_as_it_was(tmp_path, monkeyp
 @needs_export
 @pytest.mark.parametrize("existing", [True, False])
 def test_sigint_during_export_real_process(tmp_path, existing):
-    db = _real_catalog(tmp_path)
+    db = real_catalog(tmp_path)
     out = tmp_path / "out" / "papers.csv"
     out.parent.mkdir()
     if existing:

@@ -1,17 +1,14 @@
-"""Exports read by the tools people feed them to: bibtex (plain, abbrv) and biber
-compile every entry without a warning from the .bib; bibtexparser and pybtex read
-every entry; TSV comes apart at tabs with `cut` and Python's csv; --excel ids come
-back from LibreOffice as the same text. The external tools are Debian packages
-(texlive-latex-base, texlive-latex-recommended, texlive-bibtex-extra, biber,
-libreoffice-calc-nogui); a test
-that needs one skips, saying which, where it is missing.
+"""catalog/bibtex.py: the .bib the export writes, read by the tools people feed it to.
+bibtex (plain, abbrv) and biber compile every entry without a warning; bibtexparser and
+pybtex read every entry; LaTeX letters, titles, names, citation keys and escapes one by
+one. The external tools are Debian packages (texlive-latex-base,
+texlive-latex-recommended, texlive-bibtex-extra, biber); a test that needs one skips,
+saying which, where it is missing.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -25,10 +22,7 @@ from hypothesis import strategies as st
 
 from catalog import bibtex as bx
 from catalog import export as ex
-from catalog.models import PAPER_KEYS, Paper
-from conftest import AS_OF, PAGES
-
-TEX_PAGES = Path(__file__).resolve().parent / "tex_pages"
+from catalog.models import Paper
 
 # names the page parser may not read yet (Han, Hangul, Cyrillic author lists): the
 # writer still has to get them through bibtex and biber, so they are added as records
@@ -50,14 +44,6 @@ def _tool(*names: str) -> None:
         if shutil.which(name) is None:
             pytest.skip(f"`{name}` is not installed (Debian: texlive-latex-base, "
                         "texlive-bibtex-extra, biber)")
-
-
-@pytest.fixture
-def tex_db(db_path, invoke):
-    result = invoke("--db", db_path, "load", TEX_PAGES, PAGES / "openai_compact.txt",
-                    "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
 
 
 def write_bib(invoke, db, path: Path, *args: str) -> list[str]:
@@ -290,208 +276,90 @@ def test_abstract_math_is_kept(invoke, tex_db):
     assert r"``sparse'' attention costs under \$5 a run." in entry["abstract"]
 
 
-# -- stable keys ---------------------------------------------------------------------
-
-def _keys(invoke, db, *args):
-    result = invoke("--db", db, "list", "--limit", "0", "-f", "json", *args)
-    return {p["id"]: p["key"] for p in json.loads(result.stdout)}
+# -- the writer's pieces: names, keys, LaTeX escapes -----------------------------------
 
 
-def test_keys_never_move(invoke, db_path, tmp_path):
-    kaiming = PAGES / "kaiming_he.txt"
-    assert invoke("--db", db_path, "load", kaiming, "--as-of", AS_OF).exit_code == 0
-    before = _keys(invoke, db_path)
-    residual = [pid for pid, k in before.items() if k == "he2015deep"]
-    assert len(residual) == 1
-    # a later page brings another "he2015deep...": it gets a suffix, the old keeps its key
-    page = tmp_path / "more.txt"
-    page.write_text("CVJan 1, 2015\n\nDeep Thoughts on Images\n\nKaiming He, Ana Müller\n\n"
-                    "Another paper whose key would be he2015deep.\n", encoding="utf-8")
-    assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
-    after = _keys(invoke, db_path)
-    assert {pid: after[pid] for pid in before} == before
-    (new,) = set(after) - set(before)
-    assert after[new] == "he2015deepa"
-    # selected alone, or in another order, a paper keeps its key
-    bib = invoke("--db", db_path, "export", "-f", "bibtex", "thoughts").stdout
-    assert bib.startswith("@misc{he2015deepa,")
-    titles = invoke("--db", db_path, "export", "-f", "bibtex", "--sort", "title").stdout
-    assert set(re.findall(r"^@misc\{([^,]+),", titles, re.MULTILINE)) == set(after.values())
-    # show finds a paper by key, and tells it
-    shown = json.loads(invoke("--db", db_path, "show", "he2015deep", "-f", "json").stdout)
-    assert shown["id"] == residual[0] and shown["key"] == "he2015deep"
-    assert json.loads(invoke("--db", db_path, "show", "He2015Deep", "-f", "json").stdout) == shown
-    assert "he2015deep" in invoke("--db", db_path, "show", residual[0][:6], "-f",
-                                  "table").stdout
-
-
-def test_migration_gives_old_catalogs_the_old_exporter_keys(invoke, db_path, tmp_path):
-    """A catalog made before keys existed: m002 gives each paper the key a
-    whole-catalog export gave it (newest first, suffixes in that order)."""
-    import sqlite3
-
-    from catalog import migrations
-
-    page = tmp_path / "p.txt"
-    page.write_text(
-        "CVMar 1, 2015\n\nDeep Older Paper\n\nKaiming He\n\nOlder.\n\n"
-        "CVDec 1, 2015\n\nDeep Newer Paper\n\nKaiming He\n\nNewer.\n", encoding="utf-8")
-    assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
-    conn = sqlite3.connect(db_path)
-    with conn:  # back to schema 1: no key column, nor the views (m004) that show it,
-        # nor the search index (m005)
-        conn.execute("DROP VIEW paper_list")
-        conn.execute("DROP VIEW author_list")
-        conn.execute("DROP TABLE papers_search_vocab")
-        conn.execute("DROP TABLE papers_search")
-        conn.execute("DROP INDEX idx_papers_key")
-        conn.execute("ALTER TABLE papers DROP COLUMN key")
-        conn.execute("PRAGMA user_version = 1")
-    conn.close()
-    keys = {p["title"]: p["key"] for p in json.loads(
-        invoke("--db", db_path, "list", "-f", "json").stdout)}
-    # loaded older first (so the load gave the older one the bare key), but the old
-    # exporter wrote newest first
-    assert keys == {"Deep Newer Paper": "he2015deep", "Deep Older Paper": "he2015deepa"}
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
-    with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("UPDATE papers SET key = 'he2015deep'")
-
-
-# -- TSV -----------------------------------------------------------------------------
-
-_UNESCAPE = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
-
-
-def read_tsv(text: str) -> list[list[str]]:
-    """The documented reading: split lines at \\n, fields at tabs, then \\\\, \\t, \\n,
-    \\r back to the characters (a backslash before anything else stays)."""
-    return [[re.sub(r"\\[\\tnr]", lambda m: _UNESCAPE[m.group()], f) for f in line.split("\t")]
-            for line in text.split("\n")[:-1]]
-
-
-HOSTILE_TSV = Paper(
-    id="t1", title='"Quoted Title" at the Start\twith a tab', authors=("Ana Müller",),
-    authors_truncated=False, affiliations=(), topic=None, date=None, has_code=False,
-    score=1.5, abstract="line one\nline two\r\nback\\slash, \\t literally; end\\",
-    profiles=("p",))
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(value)
-    return str(value)
-
-
-def test_tsv_escapes_and_reads_back():
-    out = io.StringIO()
-    ex.export_papers([HOSTILE_TSV], "tsv", out, escape_formulas=False)
-    text = out.getvalue()
-    assert text.count("\n") == 2 and '"""' not in text
-    assert '\t"Quoted Title" at the Start\\twith a tab\t' in text
-    assert "line one\\nline two\\r\\nback\\\\slash, \\\\t literally; end\\\\\t" in text
-    rows = read_tsv(text)
-    assert rows[0] == list(PAPER_KEYS)
-    assert rows[1] == [_cell(HOSTILE_TSV.to_json()[k]) for k in PAPER_KEYS]
-    for escapechar in (None, "\\"):
-        got = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE,
-                              escapechar=escapechar))
-        assert [len(r) for r in got] == [len(PAPER_KEYS)] * 2
-
-
-_text = st.text(st.characters(exclude_categories=("Cs",)))
-
-
-@given(st.lists(st.tuples(_text, _text), max_size=4))
-def test_tsv_round_trips_any_text(rows):
-    papers = [Paper(id=str(i), title=t, authors=(), authors_truncated=False, affiliations=(),
-                    topic=None, date=None, has_code=False, score=None, abstract=a, profiles=())
-              for i, (t, a) in enumerate(rows)]
-    out = io.StringIO()
-    ex.export_papers(papers, "tsv", out, escape_formulas=False)
-    got = read_tsv(out.getvalue())
-    assert got[1:] == [[_cell(p.to_json()[k]) for k in PAPER_KEYS] for p in papers]
-
-
-HOSTILE_PAGE = ('CLMar 3, 2024\n\n"Quoted Title" at the Start, with back\\slash\n\n'
-                'Ana Müller, Zoë Martin\n\nAn abstract\twith a tab and a back\\slash.\n')
-
-
-@pytest.mark.parametrize("command", [["list"], ["search", "quoted"], ["export", "-f", "tsv"],
-                                     ["author", "Ana Müller"], ["show", "muller2024quoted"]])
-def test_piped_tsv_cuts_clean(invoke, db_path, tmp_path, command):
-    _tool("cut")
-    page = tmp_path / "hostile.txt"
-    page.write_text(HOSTILE_PAGE, encoding="utf-8")
-    assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
-    result = invoke("--db", db_path, *command)
-    assert result.exit_code == 0, result.stderr
-    cut = subprocess.run(["cut", "-f2"], input=result.stdout, capture_output=True, text=True,
-                         check=True)
-    assert cut.stdout == 'title\n"Quoted Title" at the Start, with back\\\\slash\n'
-    abstract = read_tsv(result.stdout)[1][PAPER_KEYS.index("abstract")]
-    assert abstract.startswith("An abstract") and abstract.endswith("back\\slash.")
-
-
-def test_every_piped_command_is_plain_tsv(invoke, tex_db):
-    for command in (["authors"], ["topics"], ["stats"]):
-        out = invoke("--db", tex_db, *command).stdout
-        rows = list(csv.reader(io.StringIO(out), delimiter="\t", quoting=csv.QUOTE_NONE))
-        assert len({len(r) for r in rows}) == 1 and '"' not in out, command
-
-
-# -- --excel -------------------------------------------------------------------------
-
-NUMBERLIKE = {  # titles whose ids a spreadsheet reads as numbers
-    "Spreadsheet Ids Study 574": "4160217e4982",
-    "Spreadsheet Ids Study 650": "687837442274",
-    "Spreadsheet Ids Study 959": "046094893131",
-}
-
-
-@pytest.fixture
-def numberlike_db(db_path, invoke, tmp_path):
-    page = tmp_path / "ids.txt"
-    page.write_text("".join(f"CLMar {i + 1}, 2024\n\n{t}\n\nAna Müller\n\nAbstract {i}.\n\n"
-                            for i, t in enumerate(NUMBERLIKE)), encoding="utf-8")
-    assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
-    return db_path
-
-
-def test_excel_writes_numberlike_ids_as_text_formulas(invoke, numberlike_db):
-    plain = invoke("--db", numberlike_db, "export").stdout
-    excel = invoke("--db", numberlike_db, "export", "--excel").stdout
-    rows = {r["title"]: r for r in csv.DictReader(io.StringIO(plain))}
-    assert {t: rows[t]["id"] for t in NUMBERLIKE} == NUMBERLIKE  # unchanged without it
-    rows = {r["title"]: r for r in csv.DictReader(io.StringIO(excel.lstrip("\ufeff")))}
-    assert {t: rows[t]["id"] for t in NUMBERLIKE} == {t: f'="{i}"' for t, i in NUMBERLIKE.items()}
+def _unlatex(text: str) -> str:
+    for char, code in sorted(bx._LATEX.items(), key=lambda kv: -len(kv[1])):
+        text = text.replace(code, "\0" + str(ord(char)) + "\0")
+    return re.sub("\0(\\d+)\0", lambda m: chr(int(m.group(1))), text)
 
 
 @pytest.mark.slow
-def test_libreoffice_reads_excel_ids_as_text(invoke, numberlike_db, tmp_path):
-    """LibreOffice opens the --excel CSV with each id the same text; the plain CSV
-    turns them into numbers (which is why --excel exists)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
-    cells = {}
-    for name, args in (("excel", ["--excel"]), ("plain", [])):
-        out = tmp_path / f"{name}.csv"
-        assert invoke("--db", numberlike_db, "export", "-o", out, *args).exit_code == 0
-        run = subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-             "--infilter=CSV:44,34,76,1", "--convert-to", "fods", "--outdir", tmp_path, out],
-            capture_output=True, text=True, timeout=180, check=False)
-        assert run.returncode == 0, run.stderr
-        fods = (tmp_path / f"{name}.fods").read_text("utf-8")
-        cells[name] = re.findall(
-            r'<table:table-cell[^>]*?office:value-type="(\w+)"[^>]*>\s*<text:p>([^<]*)</text:p>',
-            fods)
-    for pid in NUMBERLIKE.values():
-        assert ("string", pid) in cells["excel"]
-        assert ("string", pid) not in cells["plain"]
+@given(st.text())
+def test_latex_escape_round_trips_and_balances_braces(text):
+    escaped = bx.latex_escape(text)
+    assert _unlatex(escaped) == text
+    depth = 0
+    for char in escaped:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+    assert not re.search(r"(?<!\\)[%&$#_]", escaped)
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=80))
+def test_any_title_makes_a_parseable_entry(title):
+    paper = Paper(id="x", title=title or "t", authors=("Ana Müller",), authors_truncated=False,
+                  affiliations=(), topic=None, date="2024-01-01", has_code=False,
+                  score=None, abstract=title, profiles=())
+    out = io.StringIO()
+    ex.export_papers([paper], "bibtex", out)
+    library = bibtexparser.parse_string(out.getvalue())
+    assert library.failed_blocks == []
+    (entry,) = library.entries
+    assert entry.key.startswith("muller2024")
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("Aixin Liu", "Liu, Aixin"),
+    ("Y. K. Li", "Li, Y. K."),
+    ("Diederik P Kingma", "Kingma, Diederik P"),
+    ("Laurens van der Maaten", "van der Maaten, Laurens"),
+    ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
+    ("DeepSeek-AI", "{DeepSeek-AI}"),
+    ("OpenAI", "{OpenAI}"),
+    ("Meta AI", "{Meta AI}"),
+    ("Qwen2.5 Team", "{Qwen2.5 Team}"),
+    ("Research and Development Lab", "{Research and Development Lab}"),
+])
+def test_bibtex_names(name, expected):
+    assert bx.bibtex_name(name) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("Ali bin Ahmed", "bin Ahmed, Ali"),
+    ("Omar ibn Said", "ibn Said, Omar"),
+    ("Ludwig zu Salm", "zu Salm, Ludwig"),
+])
+def test_bibtex_names_keep_every_particle_the_parser_knows(name, expected):
+    """BibTeX splits names with the parser's own particles (#12: export's copy of the
+    list had lost bin ibn al el zu y, and wrote "Ali bin Ahmed" as "Ahmed, Ali bin")."""
+    from catalog.authorlist import PARTICLES
+
+    assert {"bin", "ibn", "al", "el", "zu", "y"} <= PARTICLES
+    assert bx.bibtex_name(name) == expected
+
+
+@pytest.mark.parametrize("authors,date,title,key", [
+    (("Kaiming He",), "2015-12-10", "Deep Residual Learning", "he2015deep"),
+    (("Éric Dupont",), "2023-10-03", "The Multi-Agent Thing", "dupont2023multiagent"),
+    (("Łukasz Kaiser",), "2017", "A 3D World", "kaiser20173d"),
+    (("Laurens van der Maaten",), None, "On t-SNE", "vandermaatentsne"),
+    ((), "2020-01-01", "中文标题", "anon2020"),
+])
+def test_citation_key(authors, date, title, key):
+    assert bx.citation_key(authors, date, title) == key
+
+
+def test_citation_keys_suffixes_never_collide():
+    keys = bx.CitationKeys()
+    assert [keys("he2015deep") for _ in range(3)] == ["he2015deep", "he2015deepa",
+                                                      "he2015deepb"]
+    # a base key that happens to end like a suffixed one
+    assert keys("he2015deepc") == "he2015deepc"
+    assert keys("he2015deep") == "he2015deepd"
+    assert keys("he2015deepc") == "he2015deepca"
+    many = bx.CitationKeys()
+    got = [many("k") for _ in range(30)]
+    assert len(set(got)) == 30 and got[27] == "kaa"
