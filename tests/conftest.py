@@ -44,12 +44,50 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "catalog.db"
 
 
-@pytest.fixture
-def seeds_db(db_path, invoke) -> Path:
-    """A catalog with the four bundled sample pages loaded."""
-    result = invoke("--db", db_path, "load", DATA, "--as-of", AS_OF)
+# -- loaded catalogs: each built once per test module, a fresh copy for every test --------
+
+def build_catalog(directory: Path, *paths: Path) -> Path:
+    """A catalog under ``directory`` with ``paths`` loaded, by the real `load`, in an
+    environment as isolated as ``_isolated`` makes each test's."""
+    db = directory / "catalog.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CATALOG_DB", str(directory / "default.db"))
+        mp.setenv("HOME", str(directory / "home"))
+        mp.setenv("XDG_CONFIG_HOME", str(directory / "home" / ".config"))
+        mp.delenv("CATALOG_DEBUG", raising=False)
+        result = CliRunner().invoke(cli, ["--db", str(db), "load", *map(str, paths),
+                                          "--as-of", AS_OF], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
+    assert not Path(f"{db}-wal").exists()  # checkpointed on close: one file to copy
+    return db
+
+
+def private_copy(built: Path, db_path: Path) -> Path:
+    """The test's own copy at ``db_path``: what it writes no other test sees."""
+    shutil.copyfile(built, db_path)
     return db_path
+
+
+@pytest.fixture(scope="module")
+def _seeds_built(tmp_path_factory) -> Path:
+    return build_catalog(tmp_path_factory.mktemp("seeds"), DATA)
+
+
+@pytest.fixture
+def seeds_db(_seeds_built, db_path) -> Path:
+    """A catalog with the four bundled sample pages loaded."""
+    return private_copy(_seeds_built, db_path)
+
+
+@pytest.fixture(scope="module")
+def _full_built(tmp_path_factory) -> Path:
+    return build_catalog(tmp_path_factory.mktemp("full"), DATA, PAGES)
+
+
+@pytest.fixture
+def full_db(_full_built, db_path) -> Path:
+    """The four seeds and the test pages (Kaiming He, an OpenAI page, ...)."""
+    return private_copy(_full_built, db_path)
 
 
 @pytest.fixture
@@ -60,13 +98,16 @@ def seed_dir(tmp_path) -> Path:
     return d
 
 
+@pytest.fixture(scope="module")
+def _tex_built(tmp_path_factory) -> Path:
+    return build_catalog(tmp_path_factory.mktemp("tex"), TEX_PAGES,
+                         PAGES / "openai_compact.txt")
+
+
 @pytest.fixture
-def tex_db(db_path, invoke) -> Path:
+def tex_db(_tex_built, db_path) -> Path:
     """Pages full of LaTeX's specials, accents and math (BibTeX and TSV tests)."""
-    result = invoke("--db", db_path, "load", TEX_PAGES, PAGES / "openai_compact.txt",
-                    "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
+    return private_copy(_tex_built, db_path)
 
 
 # Titles, authors and abstracts a spreadsheet would run, and LaTeX's specials
@@ -103,12 +144,16 @@ Same first author, year and first title word as the formula paper: the keys must
 """
 
 
-@pytest.fixture
-def hostile_db(db_path, invoke, tmp_path) -> Path:
-    """The sample pages, tests/pages and HOSTILE: 27 papers (export tests)."""
-    hostile = tmp_path / "hostile" / "hostile.txt"
+@pytest.fixture(scope="module")
+def _hostile_built(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("hostile")
+    hostile = directory / "hostile" / "hostile.txt"
     hostile.parent.mkdir()
     hostile.write_text(HOSTILE, encoding="utf-8")
-    result = invoke("--db", db_path, "load", DATA, PAGES, hostile, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
+    return build_catalog(directory, DATA, PAGES, hostile)
+
+
+@pytest.fixture
+def hostile_db(_hostile_built, db_path) -> Path:
+    """The sample pages, tests/pages and HOSTILE: 27 papers (export tests)."""
+    return private_copy(_hostile_built, db_path)

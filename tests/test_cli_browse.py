@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from catalog.models import PROFILE_KEYS
-from conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF
 
 # Two captures of one profile page of our own: the figures grow between them, the
 # later one adds a paper, and spells the owner's name without accents.
@@ -62,14 +62,6 @@ Ana Maria Perez, Bob Stone
 
 We describe an evaluation harness for retrieval systems that runs thousands of queries per second.
 """
-
-
-@pytest.fixture
-def full_db(db_path, invoke):
-    """The four seeds and the test pages (Kaiming He, an OpenAI page)."""
-    result = invoke("--db", db_path, "load", DATA, PAGES, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
 
 
 def load_ana(invoke, db, folder):

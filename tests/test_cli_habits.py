@@ -7,14 +7,7 @@ import json
 import pytest
 
 from catalog.cli import cli
-from conftest import AS_OF, DATA, PAGES
-
-
-@pytest.fixture
-def full_db(db_path, invoke):
-    result = invoke("--db", db_path, "load", DATA, PAGES, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
+from conftest import PAGES
 
 
 def titles(invoke, db, *args):
