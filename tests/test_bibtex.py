@@ -278,7 +278,6 @@ def test_abstract_math_is_kept(invoke, tex_db):
 
 # -- the writer's pieces: names, keys, LaTeX escapes -----------------------------------
 
-
 def _unlatex(text: str) -> str:
     for char, code in sorted(bx._LATEX.items(), key=lambda kv: -len(kv[1])):
         text = text.replace(code, "\0" + str(ord(char)) + "\0")
