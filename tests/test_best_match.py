@@ -10,7 +10,7 @@ import json
 import pytest
 
 from catalog.api import Catalog
-from conftest import AS_OF, DATA, PAGES
+from conftest import AS_OF, DATA
 
 PAGE = """\
 MDMar 15, 2023
@@ -46,13 +46,6 @@ Eva Green, Finn Black
 
 A registry of birthweight at rural clinics, and what it leaves out.
 """
-
-
-@pytest.fixture
-def full_db(db_path, invoke):
-    result = invoke("--db", db_path, "load", DATA, PAGES, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db_path
 
 
 @pytest.fixture
