@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from catalog.api import Catalog
-from conftest import AS_OF, DATA
+from conftest import DATA, build_catalog, private_copy
 
 PAGE = """\
 MDMar 15, 2023
@@ -48,14 +49,17 @@ A registry of birthweight at rural clinics, and what it leaves out.
 """
 
 
+@pytest.fixture(scope="module")
+def _small_built(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("small")
+    (directory / "med").mkdir()
+    (directory / "med" / "med.txt").write_text(PAGE, encoding="utf-8")
+    return build_catalog(directory, directory / "med")
+
+
 @pytest.fixture
-def small_db(tmp_path, invoke):
-    (tmp_path / "med").mkdir()
-    (tmp_path / "med" / "med.txt").write_text(PAGE, encoding="utf-8")
-    db = tmp_path / "small.db"
-    result = invoke("--db", db, "load", tmp_path / "med", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db
+def small_db(_small_built, tmp_path):
+    return private_copy(_small_built, tmp_path / "small.db")
 
 
 def search(invoke, db, *args):
@@ -223,14 +227,17 @@ We study the Æsir dataset for Straße networks, with Łódź and Ærø as examp
 """
 
 
+@pytest.fixture(scope="module")
+def _scripts_built(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("scripts")
+    (directory / "p").mkdir()
+    (directory / "p" / "scripts.txt").write_text(SCRIPTS_PAGE, encoding="utf-8")
+    return build_catalog(directory, directory / "p")
+
+
 @pytest.fixture
-def scripts_db(tmp_path, invoke):
-    (tmp_path / "p").mkdir()
-    (tmp_path / "p" / "scripts.txt").write_text(SCRIPTS_PAGE, encoding="utf-8")
-    db = tmp_path / "scripts.db"
-    result = invoke("--db", db, "load", tmp_path / "p", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db
+def scripts_db(_scripts_built, tmp_path):
+    return private_copy(_scripts_built, tmp_path / "scripts.db")
 
 
 @pytest.mark.parametrize("query", ["lukasz", "Łukasz", "sorensen", "SØRENSEN", "dorde",
