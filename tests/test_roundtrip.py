@@ -257,6 +257,7 @@ def _listed_twice(page: Page, k: int, before: bool) -> Page:
 LAYOUTS = st.sampled_from(["compact", "spaced"])
 
 
+@pytest.mark.slow  # several seconds of hypothesis examples: CI runs it, the quick run does not
 @settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), layout=LAYOUTS)
 def test_render_then_parse_gives_the_same_records(data, layout):
@@ -280,6 +281,7 @@ def test_site_text_around_the_page_is_skipped_with_warnings(data, layout):
     assert len(skipped) == count, (skipped, text)
 
 
+@pytest.mark.slow  # several seconds of hypothesis examples: CI runs it, the quick run does not
 @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), layout=LAYOUTS, before=st.booleans())
 def test_a_paper_listed_twice_is_one_paper(data, layout, before):
