@@ -871,7 +871,7 @@ def unload(ctx: click.Context, target: str, dry_run: bool) -> None:
 @click.argument("new", metavar="NEW")
 @click.pass_context
 def rename_profile(ctx: click.Context, old: str, new: str) -> None:
-    """Rename a profile, e.g. give an unnamed page's profile its owner's name.
+    """Rename a profile: give an unnamed page's profile its owner's name.
 
     OLD is the profile's name (an unnamed page's is its file name) or the file it
     was loaded from. The profile then belongs to NEW, as if its page had said so:
