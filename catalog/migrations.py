@@ -257,8 +257,44 @@ def m005_search_index(conn: sqlite3.Connection) -> None:
         "VALUES (?, ?, ?, ?, ?)", ((r[0], *(index_text(v or "") for v in r[1:])) for r in rows))
 
 
+def m006_paper_topics(conn: sqlite3.Connection) -> None:
+    """Every topic code of a paper's header (``LGCV``: LG then CV), space-joined, the
+    first being ``topic`` (#14): on papers and on each page's sighting. Existing rows
+    had only their first code kept: ``topics = topic``. The ``paper_list`` view's
+    ``topics`` becomes every code; its other columns are m004's, unchanged."""
+    for table in ("papers", "sightings"):
+        # a catalog taken back to an older version number (tests do) may have them
+        if not any(r[1] == "topics" for r in conn.execute(f"PRAGMA table_info({table})")):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN topics TEXT")
+        conn.execute(f"UPDATE {table} SET topics = topic WHERE topics IS NULL")
+    conn.execute("DROP VIEW IF EXISTS paper_list")
+    # the codes are two capital letters each: joined as a JSON array's text, safely
+    conn.execute("""
+        CREATE VIEW paper_list AS
+        SELECT p.id, p.title, p.date, p.year, p.topic,
+            (SELECT json_group_array(name) FROM (
+                SELECT pe.name FROM authorships a JOIN people pe ON pe.id = a.person_id
+                WHERE a.paper_pk = p.pk ORDER BY a.position)) AS authors,
+            p.authors_truncated,
+            (WITH RECURSIVE s(item, rest) AS (
+                SELECT NULL, p.affiliations || ', '
+                UNION ALL
+                SELECT substr(rest, 1, instr(rest, ', ') - 1), substr(rest, instr(rest, ', ') + 2)
+                FROM s WHERE rest <> '')
+             SELECT json_group_array(item) FROM s WHERE item <> '') AS affiliations,
+            CASE WHEN coalesce(p.topics, '') = '' THEN json_array()
+                 ELSE json('["' || replace(p.topics, ' ', '","') || '"]') END AS topics,
+            p.has_code, p.score,
+            (SELECT json_group_array(name) FROM (
+                SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
+                WHERE l.paper_pk = p.pk ORDER BY pr.name)) AS profiles,
+            p.abstract, p.key
+        FROM papers p""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index]
+    m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index,
+    m006_paper_topics]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

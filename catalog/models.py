@@ -67,7 +67,8 @@ class Page:
 class Paper:
     """A paper as the catalog holds it: every page's view merged into one record.
 
-    ``to_json`` gives the contract's keys, in the contract's order, then ``key``.
+    ``to_json`` gives the contract's keys, in the contract's order, with the extra
+    ``topics`` beside ``topic`` and ``key`` last (``PAPER_JSON_KEYS``).
     """
 
     id: str
@@ -82,6 +83,7 @@ class Paper:
     abstract: str
     profiles: tuple[str, ...]
     key: str = ""  # the BibTeX cite key, given once when the paper entered the catalog
+    topics: tuple[str, ...] = ()  # every code of the paper's header; the first is topic
 
     def to_json(self) -> dict[str, Any]:
         # written out: dataclasses.asdict deep-copies and was the export's top cost
@@ -89,12 +91,12 @@ class Paper:
             "id": self.id, "title": self.title, "authors": list(self.authors),
             "authors_truncated": self.authors_truncated,
             "affiliations": list(self.affiliations), "topic": self.topic,
-            "date": self.date, "has_code": self.has_code, "score": self.score,
+            "topics": list(self.topics), "date": self.date, "has_code": self.has_code, "score": self.score,
             "abstract": self.abstract, "profiles": list(self.profiles), "key": self.key,
         }
 
 
-# the contract's keys: the columns of csv and tsv (JSON adds ``key``)
+# the contract's keys: the columns of csv and tsv (JSON adds ``topics`` and ``key``)
 PAPER_KEYS = ("id", "title", "authors", "authors_truncated", "affiliations", "topic", "date",
               "has_code", "score", "abstract", "profiles")
 
@@ -111,6 +113,9 @@ class Hit(Paper):
         out["relevance"] = round(self.relevance, 4)
         return out
 
+
+#: a paper's JSON keys, in order: the contract's, ``topics`` beside ``topic``, then ``key``
+PAPER_JSON_KEYS = (*PAPER_KEYS[:6], "topics", *PAPER_KEYS[6:], "key")
 
 HIT_KEYS = (*PAPER_KEYS, "relevance")
 

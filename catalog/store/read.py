@@ -17,7 +17,7 @@ SELECT p.id, p.title, p.authors, p.authors_truncated, p.affiliations, p.topic, p
        p.has_code, p.score, p.abstract,
        (SELECT json_group_array(name) FROM (
             SELECT pr.name FROM listings l JOIN profiles pr ON pr.id = l.profile_id
-            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles, p.key"""
+            WHERE l.paper_pk = p.pk ORDER BY pr.id)) AS profiles, p.key, p.topics"""
 PAPER_SELECT = PAPER_COLUMNS + "\nFROM papers p"
 
 
@@ -30,7 +30,7 @@ def paper_from_row(row: Sequence) -> Paper:
         id=row[0], title=row[1], authors=_split(row[2]), authors_truncated=bool(row[3]),
         affiliations=_split(row[4]), topic=row[5], date=row[6], has_code=bool(row[7]),
         score=row[8], abstract=row[9], profiles=tuple(json.loads(row[10] or "[]")),
-        key=row[11] or "",
+        key=row[11] or "", topics=tuple((row[12] or "").split()),
     )
 
 
@@ -139,8 +139,12 @@ def where_sql(sel: Selection) -> tuple[list[str], list]:
             f"p.pk IN (SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)})")
         params += list(sel.listed_by)
     if sel.topics:
-        clauses.append(f"p.topic IN {_in(sel.topics)}")
-        params += list(sel.topics)
+        # any of the paper's codes (#14): the first is `topic`, whose index finds most;
+        # a code is two capitals, so a space-bounded search of `topics` is exact
+        codes = tuple(dict.fromkeys(sel.topics))
+        clauses.append(f"(p.topic IN {_in(codes)} OR " + " OR ".join(
+            ["instr(' ' || p.topics || ' ', ' ' || ? || ' ') > 0"] * len(codes)) + ")")
+        params += [*codes, *codes]
     if sel.since:
         clauses.append("p.date >= ?")
         params.append(sel.since)

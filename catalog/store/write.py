@@ -52,6 +52,7 @@ class Sighting:
     authors_truncated: int
     affiliations: str
     topic: str | None
+    topics: str | None  # every code of the header, space-joined; the first is topic
     date: str | None
     has_code: int
     score: float | None
@@ -60,7 +61,9 @@ class Sighting:
     @classmethod
     def of(cls, e: Entry) -> Sighting:
         return cls(e.title, ", ".join(e.authors), int(e.authors_truncated),
-                   ", ".join(e.affiliations), e.topic, e.date.isoformat() if e.date else None,
+                   ", ".join(e.affiliations), e.topic,
+                   " ".join(e.topics or ((e.topic,) if e.topic else ())) or None,
+                   e.date.isoformat() if e.date else None,
                    int(e.has_code), e.score, e.abstract)
 
     @property
@@ -70,7 +73,7 @@ class Sighting:
     def values(self) -> tuple:
         """The fields in column order (``SIGHTING_FIELDS``), for an INSERT."""
         return (self.title, self.authors, self.authors_truncated, self.affiliations,
-                self.topic, self.date, self.has_code, self.score, self.abstract)
+                self.topic, self.topics, self.date, self.has_code, self.score, self.abstract)
 
 
 SIGHTING_FIELDS = tuple(f.name for f in fields(Sighting))
@@ -85,6 +88,8 @@ def _merge(sightings: Sequence[Sighting]) -> Sighting:
             value = getattr(s, field)
             if value not in (None, ""):
                 filled[field] = value
+                if field == "topic":  # the codes come with the topic, from one listing
+                    filled["topics"] = s.topics or value
                 break
     return replace(sightings[-1], **filled,  # type: ignore[arg-type]
                    has_code=int(any(s.has_code for s in sightings)))
@@ -395,7 +400,7 @@ class _NewPapers:
                              for i, n in enumerate(s.authors.split(", ")) if n]
         # the paper row was made from this sighting: its text is not stored twice
         self.sightings.append((pk, self.profile_id, self.as_of, self.load_id, None, None,
-                               s.authors_truncated, s.affiliations, s.topic, s.date,
+                               s.authors_truncated, s.affiliations, s.topic, s.topics, s.date,
                                s.has_code, s.score, None))
         return pk
 
@@ -439,14 +444,14 @@ class _NewPapers:
             rows.clear()
 
 
-_PAPER_COLS = ("title", "authors", "authors_truncated", "affiliations", "topic", "date",
-               "year", "has_code", "score", "abstract")
+_PAPER_COLS = ("title", "authors", "authors_truncated", "affiliations", "topic", "topics",
+               "date", "year", "has_code", "score", "abstract")
 
 
 def _row_values(s: Sighting) -> tuple:
     """The paper row's values in ``_PAPER_COLS`` order: the sighting and its year."""
-    return (s.title, s.authors, s.authors_truncated, s.affiliations, s.topic, s.date,
-            s.year, s.has_code, s.score, s.abstract)
+    return (s.title, s.authors, s.authors_truncated, s.affiliations, s.topic, s.topics,
+            s.date, s.year, s.has_code, s.score, s.abstract)
 
 
 _PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, key, {', '.join(_PAPER_COLS)}) "
@@ -455,10 +460,12 @@ _PAPER_INSERT = (f"INSERT INTO papers (pk, id, title_key, key, {', '.join(_PAPER
 # sightings of a paper that one page lists would otherwise double the catalog's text).
 _SIGHTING_VALUES = (
     "coalesce(s.title, p.title), coalesce(s.authors, p.authors), s.authors_truncated, "
-    "s.affiliations, s.topic, s.date, s.has_code, s.score, coalesce(s.abstract, p.abstract) "
+    "s.affiliations, s.topic, s.topics, s.date, s.has_code, s.score, "
+    "coalesce(s.abstract, p.abstract) "
     "FROM sightings s JOIN papers p ON p.pk = s.paper_pk")
 _SIGHTING_INSERT = (f"INSERT INTO sightings (paper_pk, profile_id, as_of, load_id, "
-                    f"{', '.join(SIGHTING_FIELDS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                    f"{', '.join(SIGHTING_FIELDS)}) "
+                    f"VALUES (?,?,?,?,{', '.join('?' * len(SIGHTING_FIELDS))})")
 
 
 def _save_authorships(conn: sqlite3.Connection, pk: int, authors: str,
