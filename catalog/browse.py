@@ -61,8 +61,9 @@ class AuthorPage:
         }
 
     def topics(self) -> list[tuple[str, int]]:
-        """The topics of the author's papers, most papers first."""
-        counts = Counter(p.topic for p in self.papers if p.topic)
+        """The topics of the author's papers (any of a paper's codes, as ``--topic``
+        matches them), most papers first."""
+        counts = Counter(t for p in self.papers for t in p.topics)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def years(self) -> list[tuple[int | None, int]]:

@@ -262,11 +262,18 @@ def m006_paper_topics(conn: sqlite3.Connection) -> None:
     first being ``topic`` (#14): on papers and on each page's sighting. Existing rows
     had only their first code kept: ``topics = topic``. The ``paper_list`` view's
     ``topics`` becomes every code; its other columns are m004's, unchanged."""
-    for table in ("papers", "sightings"):
-        # a catalog taken back to an older version number (tests do) may have them
-        if not any(r[1] == "topics" for r in conn.execute(f"PRAGMA table_info({table})")):
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN topics TEXT")
-        conn.execute(f"UPDATE {table} SET topics = topic WHERE topics IS NULL")
+    # a catalog taken back to an older version number (tests do) may have them
+    if not conn.execute("SELECT 1 FROM pragma_table_info('papers') WHERE name = 'topics'"
+                        ).fetchone():
+        conn.execute("ALTER TABLE papers ADD COLUMN topics TEXT")
+    if not conn.execute("SELECT 1 FROM pragma_table_info('sightings') WHERE name = 'topics'"
+                        ).fetchone():
+        conn.execute("ALTER TABLE sightings ADD COLUMN topics TEXT")
+    conn.execute("UPDATE papers SET topics = topic WHERE topics IS NULL")
+    conn.execute("UPDATE sightings SET topics = topic WHERE topics IS NULL")
+    # the few papers with more than one code, for `catalog topics` and the topic filter
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_papers_topics ON papers(topics, date) "
+                 "WHERE length(topics) > 2")
     conn.execute("DROP VIEW IF EXISTS paper_list")
     # the codes are two capital letters each: joined as a JSON array's text, safely
     conn.execute("""

@@ -91,7 +91,8 @@ class Paper:
             "id": self.id, "title": self.title, "authors": list(self.authors),
             "authors_truncated": self.authors_truncated,
             "affiliations": list(self.affiliations), "topic": self.topic,
-            "topics": list(self.topics), "date": self.date, "has_code": self.has_code, "score": self.score,
+            "topics": list(self.topics), "date": self.date, "has_code": self.has_code,
+            "score": self.score,
             "abstract": self.abstract, "profiles": list(self.profiles), "key": self.key,
         }
 

@@ -131,7 +131,9 @@ def paper_panel(p: Paper) -> Panel:
         grid.add_row("Affiliations", ", ".join(p.affiliations))
     grid.add_row("Date", p.date or "unknown")
     if p.topic:
-        grid.add_row("Topic", f"{p.topic} ({topic_name(p.topic) or 'unknown code'})")
+        codes = p.topics or (p.topic,)
+        grid.add_row("Topics" if len(codes) > 1 else "Topic", ", ".join(
+            f"{c} ({topic_name(c) or 'unknown code'})" for c in codes))
     grid.add_row("Code", "yes" if p.has_code else "no")
     if p.score is not None:
         grid.add_row("Score", f"{p.score:g}")

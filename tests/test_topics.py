@@ -46,6 +46,9 @@ def test_json_carries_every_code_beside_the_first(invoke, glued_db):
     assert papers["Headerless Paper"]["topics"] == []
     shown = json.loads(invoke("--db", glued_db, "show", glued["id"], "-f", "json").stdout)
     assert shown["topics"] == ["LG", "CV"]
+    # the table view names each code
+    table = invoke("--db", glued_db, "show", glued["id"], "-f", "table").stdout
+    assert "LG (Machine Learning), CV (Computer Vision" in " ".join(table.split())
     lines = invoke("--db", glued_db, "export", "-f", "jsonl").stdout.splitlines()
     assert {json.loads(x)["title"]: json.loads(x)["topics"] for x in lines}[
         "Glued Codes Paper"] == ["LG", "CV"]
@@ -74,9 +77,11 @@ def test_the_primary_topic_still_matches_alone(invoke, glued_db):
     assert _papers(invoke, glued_db, "list", "--topic", "CL") == {}
 
 
-def test_topics_counts_the_primary_topic(invoke, glued_db):
+def test_topics_counts_a_paper_under_each_of_its_codes(invoke, glued_db):
     rows = json.loads(invoke("--db", glued_db, "topics", "-f", "json").stdout)
-    assert {r["code"]: r["papers"] for r in rows} == {"LG": 1, "CV": 1}
+    # as many as --topic finds: CV counts the glued paper too
+    assert [(r["code"], r["papers"], r["first"]) for r in rows] == [
+        ("CV", 2, "2025-01-02"), ("LG", 1, "2025-01-02")]
 
 
 def test_a_listing_without_header_never_erases_the_codes(invoke, glued_db, tmp_path):
@@ -115,6 +120,7 @@ def test_an_older_catalog_gets_topics_from_topic(invoke, glued_db):
     conn = sqlite3.connect(glued_db)
     with conn:  # back to schema 5: no topics columns, the view as m004 made it
         conn.execute("DROP VIEW paper_list")
+        conn.execute("DROP INDEX idx_papers_topics")
         conn.execute("ALTER TABLE papers DROP COLUMN topics")
         conn.execute("ALTER TABLE sightings DROP COLUMN topics")
         conn.execute("PRAGMA user_version = 5")

@@ -41,10 +41,21 @@ def coauthor_counts(conn: sqlite3.Connection, sel: Selection, exclude_keys: Sequ
 
 
 def topic_counts(conn: sqlite3.Connection) -> list[tuple[str, int, str | None, str | None]]:
-    """(code, papers, first date, last date) per topic, most papers first."""
-    return conn.execute(
-        "SELECT topic, count(*) AS n, min(date), max(date) FROM papers "
-        "WHERE topic IS NOT NULL GROUP BY topic ORDER BY n DESC, topic").fetchall()
+    """(code, papers, first date, last date) per topic, most papers first. A paper
+    counts under each of its codes (#14), so a count is what ``--topic`` finds: the
+    first code is ``topic``; the others are read from ``topics`` (two letters each,
+    space-joined) of the few papers with more than one, through their own index."""
+    return conn.execute("""
+        WITH RECURSIVE more(code, rest, date) AS (
+            SELECT substr(topics, 4, 2), substr(topics, 7), date FROM papers
+            WHERE length(topics) > 2
+            UNION ALL
+            SELECT substr(rest, 1, 2), substr(rest, 4), date FROM more WHERE rest <> '')
+        SELECT code, count(*) AS n, min(date), max(date) FROM (
+            SELECT topic AS code, date FROM papers WHERE topic IS NOT NULL
+            UNION ALL
+            SELECT code, date FROM more)
+        GROUP BY code ORDER BY n DESC, code""").fetchall()
 
 
 def year_counts(conn: sqlite3.Connection) -> list[tuple[int | None, int]]:
@@ -123,8 +134,8 @@ def complete_topics(path: Path) -> list[str]:
     if conn is None:
         return []
     try:
-        return [r[0] for r in conn.execute(
-            "SELECT topic FROM papers WHERE topic IS NOT NULL "
-            "UNION SELECT topic FROM profiles WHERE topic IS NOT NULL ORDER BY 1")]
+        codes = {r[0] for r in topic_counts(conn)} | {r[0] for r in conn.execute(
+            "SELECT DISTINCT topic FROM profiles WHERE topic IS NOT NULL")}
+        return sorted(codes)
     finally:
         conn.close()

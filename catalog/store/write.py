@@ -62,7 +62,8 @@ class Sighting:
     def of(cls, e: Entry) -> Sighting:
         return cls(e.title, ", ".join(e.authors), int(e.authors_truncated),
                    ", ".join(e.affiliations), e.topic,
-                   " ".join(e.topics or ((e.topic,) if e.topic else ())) or None,
+                   " ".join(dict.fromkeys(e.topics or ((e.topic,) if e.topic else ())))
+                   or None,
                    e.date.isoformat() if e.date else None,
                    int(e.has_code), e.score, e.abstract)
 

@@ -175,7 +175,8 @@ def _facets(papers: list[Paper]) -> dict[str, list[tuple[str, int]]]:
 
     years = Counter(p.date[:4] for p in papers if p.date)
     return {
-        "topic": top(Counter(p.topic for p in papers if p.topic)),
+        # every code of a paper, as the topic filter a facet links to matches them
+        "topic": top(Counter(t for p in papers for t in p.topics)),
         "year": sorted(years.items(), reverse=True)[:FACET_ROWS],
         "author": top(Counter(a for p in papers for a in p.authors)),
         "code": [("1", n)] if (n := sum(p.has_code for p in papers)) else [],
