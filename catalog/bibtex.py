@@ -19,10 +19,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, Protocol, TextIO
 
-from catalog.names import fold
+from catalog.keys import CitationKeys, citation_key, is_literal_name
+from catalog.keys import name_parts as _name_parts
+from catalog.keys import one_line as _one_line
 from catalog.topics import topic_name
 
 
@@ -63,13 +65,6 @@ _PUNCTUATION = {
     "\u00a0": "~", "\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "'",
     "\u201c": "``", "\u201d": "''", "\u2026": r"\ldots{}",
 }
-# scripts written without capitals whose names put the family name first and have no
-# LaTeX letter commands: Han, Kana, Hangul (and their compatibility forms)
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\U00020000-\U0003134f]")
-
-
 @functools.lru_cache(maxsize=4096)
 def latex_letter(char: str) -> str | None:
     """``Ł`` -> ``{\\L}``, ``É`` -> ``{\\'E}``, ``ő`` -> ``{\\H{o}}``, ``ệ`` ->
@@ -113,15 +108,6 @@ def latex_escape(text: str, *, unicode: bool = True) -> str:
     if unicode:
         return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], text)
     return _LATEX_OR_NON_ASCII.sub(_latex_char, text)
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def _one_line(text: str) -> str:
-    # bibtexparser reads an "@" at the start of a line as a new entry, even inside a
-    # value, and BibTeX treats line breaks in a value as spaces anyway
-    return _SPACE.sub(" ", text).strip()
 
 
 # a straight double quote opens at the start or after a space or an opening bracket
@@ -222,43 +208,6 @@ def bibtex_title(title: str, *, unicode: bool = False) -> str:
 # is needed to start the CLI, and the callers below are cached.
 
 
-def is_organisation(name: str) -> bool:
-    """``OpenAI``, ``DeepSeek-AI``, ``Meta AI``, ``Qwen2.5 Team``: a name BibTeX must
-    not split into first and last names."""
-    from catalog.authorlist import ORG_WORDS
-
-    tokens = name.split()
-    return (len(tokens) == 1 or any(t in ORG_WORDS for t in tokens)
-            or any(c.isdigit() for c in name) or "and" in (t.lower() for t in tokens))
-
-
-# letters only Vietnamese writes (ơ, ư and the stacked accents of U+1EA0-U+1EF9): a
-# Vietnamese name puts the family name first (Nguyễn Văn An)
-_VIETNAMESE = re.compile("[\u1ea0-\u1ef9\u01a0\u01a1\u01af\u01b0]")
-
-
-def is_literal_name(name: str) -> bool:
-    """A name BibTeX must take as written: an organisation, or a name whose family
-    name comes first, as its script or letters show (``王小明``, ``山田 太郎``,
-    ``이서연``, ``Nguyễn Văn An``); split into first and last, a style would reorder
-    it."""
-    return is_organisation(name) or bool(_CJK.search(name) or _VIETNAMESE.search(name))
-
-
-def _name_parts(name: str) -> tuple[str, str, str]:
-    """(first, last, suffix) of a person's name as printed (first names first)."""
-    from catalog.authorlist import NAME_SUFFIXES, PARTICLES
-
-    tokens = name.split()
-    suffix = ""
-    if len(tokens) > 2 and tokens[-1] in NAME_SUFFIXES:
-        suffix = tokens.pop()
-    i = len(tokens) - 1
-    while i > 1 and tokens[i - 1] in PARTICLES:  # "van der Maaten" is one surname
-        i -= 1
-    return " ".join(tokens[:i]), " ".join(tokens[i:]), suffix
-
-
 # a letter at the start of a name word or of a hyphenated part (Jean-Paul -> J.-P.):
 # where bibtex takes an initial
 _INITIAL = re.compile(r"(?:^|(?<=[\s-]))[^\x00-\x7f]")
@@ -283,73 +232,6 @@ def bibtex_name(name: str, *, unicode: bool = False) -> str:
     first, last, suffix = _name_parts(name)
     parts = [last, suffix, first] if suffix else [last, first]
     return ", ".join(latex_escape(p, unicode=unicode) for p in parts if p)
-
-
-# -- citation keys -------------------------------------------------------------------
-
-_STOPWORDS = frozenset(
-    "a an the on of for in to with and or at by from is are via towards toward do does "
-    "how what why when can we".split())
-_TITLE_WORD = re.compile(r"[a-z0-9]+(?:[-'.][a-z0-9]+)*")
-
-
-def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", fold(text))
-
-
-def citation_key(authors: Sequence[str], date: str | None, title: str) -> str:
-    """The readable base of a citation key: first author's surname, year, first
-    significant word of the title, in lower-case ASCII: ``he2015deep``,
-    ``deepseekai2024deepseekv3`` (a hyphenated word is one word)."""
-    surname = _key_surname(authors[0]) if authors else ""
-    year = date[:4] if date and date[:4].isdigit() else ""
-    words = (re.sub(r"[-'.]", "", w) for w in _TITLE_WORD.findall(fold(title)))
-    word = next((w for w in words if len(w) > 1 and not w.isdigit() and w not in _STOPWORDS), "")
-    return (surname or "anon") + year + word
-
-
-@functools.lru_cache(maxsize=8192)
-def _key_surname(name: str) -> str:
-    name = _one_line(name)
-    return _ascii_word(name if is_literal_name(name) else _name_parts(name)[1])
-
-
-def _letters(i: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: the suffixes that tell colliding keys apart."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(ord("a") + r) + s
-    return s
-
-
-def unique_key(base: str, taken: Callable[[str], bool]) -> str:
-    """``base``, else ``base`` + ``a``, ``b``... ``z``, ``aa``: the first not ``taken``."""
-    key, i = base, 0
-    while taken(key):
-        key = base + _letters(i)
-        i += 1
-    return key
-
-
-class CitationKeys:
-    """Hands out unique keys in output order: the first paper with a base key gets it
-    bare, later ones get ``a``, ``b``, ``c``... (never a key already handed out)."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-        self.next_suffix: dict[str, int] = {}
-
-    def __call__(self, base: str) -> str:
-        key = base
-        if key in self.taken:
-            i = self.next_suffix.get(base, 0)
-            while (key := base + _letters(i)) in self.taken:
-                i += 1
-            self.next_suffix[base] = i + 1
-        self.taken.add(key)
-        return key
 
 
 # -- entries -------------------------------------------------------------------------

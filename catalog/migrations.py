@@ -151,7 +151,7 @@ def m002_paper_keys(conn: sqlite3.Connection) -> None:
     """Every paper gets its BibTeX cite key, stored so that it never changes again.
     Existing papers get the keys an export of the whole catalog gave them (newest
     first, as `export` ordered them), so citations written before keep their paper."""
-    from catalog.bibtex import CitationKeys, citation_key
+    from catalog.keys import CitationKeys, citation_key
 
     conn.execute("ALTER TABLE papers ADD COLUMN key TEXT")
     keys = CitationKeys()

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 
 from catalog.analysis import index_text
-from catalog.bibtex import citation_key, unique_key
 from catalog.errors import DatabaseError
+from catalog.keys import citation_key, unique_key
 from catalog.migrations import FTS_COLUMNS
 from catalog.models import Entry, Page
 from catalog.names import (
