@@ -26,7 +26,9 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()  # the same, without a Python loop over every character
     decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # a letter can reach _EXTRA's table only once its accent is gone (Ǣ -> Æ -> ae)
+    return folded.translate(_EXTRA)
 
 
 def name_key(name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from catalog.names import fold, name_key, name_words, nearest, resolve
@@ -28,6 +28,7 @@ def test_different_key(a, b):
 
 
 @given(st.text(max_size=40))
+@example("Ǣ")  # decomposes to Æ, which only the extra table folds
 def test_name_key_is_idempotent(text):
     assert name_key(name_key(text)) == name_key(text)
 
