@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from catalog.clutter import is_ui_line
@@ -296,7 +296,9 @@ def test_a_paper_listed_twice_is_one_paper(data, layout, before):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=False, reason="at length it still finds spaced entries whose title "
                    "is itself name-shaped (`AA Aa` over `Aa Aa`): open, see issue 14's report")
-@settings(max_examples=500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# no shrinking or explaining: the failure is known, and shrinking it costs minutes of CI
+@settings(max_examples=500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(data=st.data(), layout=LAYOUTS, before=st.booleans(), junk=st.booleans())
 def test_round_trip_at_length(data, layout, before, junk):
     page = data.draw(pages(layout))
