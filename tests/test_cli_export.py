@@ -14,6 +14,7 @@ import subprocess
 
 import bibtexparser
 import pytest
+from export_cells import as_cell, csv_rows
 
 from catalog import export as ex
 from catalog.models import PAPER_JSON_KEYS, PAPER_KEYS
@@ -39,23 +40,6 @@ def exported(invoke, db, *args):
     result = invoke("--db", db, "export", *args)
     assert result.exit_code == 0, result.stderr
     return result
-
-
-def csv_rows(text):
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == list(PAPER_KEYS)
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-
-
-def as_cell(value):
-    """What a CSV cell holds for a JSON value (formulas left as they are)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(value)
-    return str(value)
 
 
 def bib(text):

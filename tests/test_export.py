@@ -14,6 +14,7 @@ import shutil
 import subprocess
 
 import pytest
+from export_cells import as_cell, csv_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,24 +22,6 @@ from catalog import export as ex
 from catalog.api import Catalog
 from catalog.models import PAPER_KEYS, Paper
 from conftest import AS_OF
-
-
-def csv_rows(text):
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == list(PAPER_KEYS)
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-
-
-def as_cell(value):
-    """What a CSV or TSV cell holds for a JSON value (formulas left as they are)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "; ".join(value)
-    return str(value)
-
 
 # -- CSV ---------------------------------------------------------------------------
 
