@@ -33,11 +33,19 @@ from catalog.browse import (
     catalog_stats,
     topic_summaries,
 )
-from catalog.errors import CatalogError, NotFound, QuerySyntaxError, UnknownAuthor
+from catalog.errors import (
+    CatalogError,
+    NotFound,
+    QuerySyntaxError,
+    SearchIndexError,
+    UnknownAuthor,
+)
 from catalog.models import Hit, LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, code_flag, date_bound, parse_query, year_range
+from catalog.search_index import IndexUnavailable, SearchIndex, Synced
 from catalog.store import browse as browse_sql
 from catalog.store import read, remove
+from catalog.store import search as store_search
 from catalog.store.open import is_damage, open_db
 from catalog.store.remove import Removed
 
@@ -79,6 +87,7 @@ class Plan:
     query: Query
     missing: list[str]
     search: best_match.Plan | None = None  # None: a plain list, no query
+    selection: read.Selection | None = None
 
 
 def filters_from(
@@ -116,6 +125,12 @@ class Catalog:
         self.path = Path(path)
         self.conn: sqlite3.Connection = open_db(self.path, create=create, write=write,
                                                 read_only=read_only)
+        # told (papers indexed, papers in all) while the search index is rebuilt or
+        # catches up: the CLI shows a progress bar
+        self.on_index: Callable[[int, int], None] | None = None
+        self._engine: SearchIndex | None = None
+        self._live: SearchIndex | None = None  # the engine, when it answers for SQLite now
+        self.engine_error: str | None = None  # why search last ran without the engine
 
     def close(self) -> None:
         self.conn.close()
@@ -138,9 +153,39 @@ class Catalog:
         Failures are in the reports, not raised."""
         from catalog.ingest import load_paths
 
-        return load_paths(self.conn, [str(p) for p in paths], as_of=as_of or dt.date.today(),
-                          profile=profile, strict=strict, encoding=encoding,
-                          read_stdin=read_stdin, on_file=on_file, on_bytes=on_bytes)
+        try:
+            return load_paths(self.conn, [str(p) for p in paths],
+                              as_of=as_of or dt.date.today(), profile=profile, strict=strict,
+                              encoding=encoding, read_stdin=read_stdin, on_file=on_file,
+                              on_bytes=on_bytes)
+        finally:
+            self.sync_index(prune=True)
+
+    # -- the search engine's index -------------------------------------------------
+    def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:
+        """Bring the search index (``catalog.search_index``) up to the catalog's state:
+        what a load, an unload or a search needs before it is trusted. None when it
+        can't be written here (``engine_error`` says why): search then runs on FTS5.
+        ``prune``: forget the change log it has taken in (writers only)."""
+        engine = self._engine or SearchIndex(self.conn, self.path)
+        self._engine = engine
+        self._live = None
+        try:
+            done = engine.sync(self.on_index, rebuild=rebuild)
+        except IndexUnavailable as e:
+            self.engine_error = str(e)
+            return None
+        self._live, self.engine_error = engine, None
+        if prune and engine.stamp is not None:
+            store_search.forget_changes(self.conn, engine.stamp.applied)
+        return done
+
+    def reindex(self) -> Synced:
+        """Rebuild the search index from SQLite (``catalog reindex``)."""
+        done = self.sync_index(rebuild=True, prune=True)
+        if done is None:
+            raise SearchIndexError(f"the search index can't be rebuilt: {self.engine_error}")
+        return done
 
     def holds_page(self, path: str | Path, as_of: dt.date) -> bool:
         """Is this page file, captured ``as_of``, in the catalog? (After Ctrl-C: the
@@ -192,7 +237,12 @@ class Catalog:
                 f"{source} holds a page of the profile {name!r}, which was also loaded "
                 f"from {', '.join(others)}; a file's part of a profile is not kept "
                 f"apart: unload the whole profile with `catalog unload {_quote(name)}`")
-        return remove.remove_profiles(self.conn, ids, dry_run=dry_run)
+        removed = remove.remove_profiles(self.conn, ids, dry_run=dry_run)
+        if not dry_run:
+            # rebuilt: its ranking is then exactly as if the pages were never loaded
+            # (a deleted paper's words count in the engine's statistics until merged)
+            self.sync_index(rebuild=True, prune=True)
+        return removed
 
     def rename_profile(self, old: str, new: str) -> tuple[str, str]:
         """Name a profile (found by its name or its file); (old name, new name)."""
@@ -245,7 +295,21 @@ class Catalog:
         ``all_words``: every word required (the strict reading). See ``catalog.search``."""
         f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
         plan = self.plan(query, f, sort=sort, limit=limit, all_words=all_words, search=True)
-        return self._result(plan)
+        return self._result(plan, self._engine_hits(plan, sort, limit))
+
+    def _ready_engine(self) -> SearchIndex | None:
+        self.sync_index()
+        return self._live
+
+    def _engine_hits(self, plan: Plan, sort: str | None, limit: int | None,
+                     without: int | None = None) -> Iterator[Hit] | None:
+        """The engine's answer to a best-match search ranked by relevance (what it is
+        fast at); None where FTS5 answers (other orders, no engine here)."""
+        if (plan.search is None or plan.selection is None
+                or (sort or "relevance") != "relevance" or self._live is None):
+            return None
+        return best_match.engine_hits(self.conn, self._live, plan.search, plan.selection,
+                                      limit=limit or None, without=without)
 
     def related(self, paper_id: str, *, sort: str | None = None, limit: int | None = 20,
                 filters: Filters | None = None, **kw: object) -> SearchResult:
@@ -258,15 +322,18 @@ class Catalog:
         pk, title, abstract = search_sql.paper_text(self.conn, paper.id) or (0, "", "")
         notes: list[str] = []
         selection = self._resolve(f, notes)
-        sp = best_match.related_plan(self.conn, title, abstract, paper.authors)
+        engine = self._ready_engine()
+        sp = best_match.related_plan(self.conn, title, abstract, paper.authors, engine)
         if not sp.should:
             return SearchResult([], notes=notes)
         sql, params = best_match.ranked(self.conn, sp, selection, sort=sort or "relevance",
                                         limit=limit, without=pk)
-        return self._result(Plan(sql, params, notes, None, parse_query(""), [], sp))
+        plan = Plan(sql, params, notes, None, parse_query(""), [], sp, selection)
+        return self._result(plan, self._engine_hits(plan, sort, limit, without=pk))
 
-    def _result(self, plan: Plan) -> SearchResult:
-        papers = list(best_match.hits(self.conn, plan.sql, plan.params))
+    def _result(self, plan: Plan, found: Iterator[Hit] | None = None) -> SearchResult:
+        papers = list(found if found is not None else
+                      best_match.hits(self.conn, plan.sql, plan.params))
         words = plan.search.highlight() if plan.search else ()
         result = SearchResult(papers, plan.notes, plan.corrected, terms=words)
         if not papers and plan.search is not None and plan.search.match():
@@ -284,11 +351,14 @@ class Catalog:
                all_words: bool = False) -> Selected:
         """The selection as a stream, with what the user should be told about it."""
         plan = self.plan(query, filters or Filters(), sort=sort, limit=limit,
-                         all_words=all_words)
+                         all_words=all_words, engine=True)
         if plan.search is None:
             rows = read.run_selection(self.conn, plan.sql, plan.params)
             return Selected((found.paper for found in rows), plan.notes)
-        return Selected(best_match.hits(self.conn, plan.sql, plan.params), plan.notes)
+        found = self._engine_hits(plan, sort, limit)
+        if found is None:
+            found = best_match.hits(self.conn, plan.sql, plan.params)
+        return Selected(found, plan.notes)
 
     def count(self, query: str = "", filters: Filters | None = None) -> int:
         """How many papers the selection holds, without a limit (for "20 of 1,234")."""
@@ -297,7 +367,7 @@ class Catalog:
 
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
              limit: int | None = None, snippets: bool = False, all_words: bool = False,
-             search: bool = False) -> Plan:
+             search: bool = False, engine: bool = False) -> Plan:
         """How a query will run. With ``search``, a query without words and without
         filters is an error (``search ""``), not a list of every paper."""
         query = parse_query(text)
@@ -307,12 +377,13 @@ class Catalog:
         if not text.strip() and not (search and filters == Filters()):
             sql, params = read.select_sql(selection, sort=sort or "date", limit=limit)
             return Plan(sql, params, notes, None, query, [])
-        sp = best_match.plan(self.conn, query, all_words=all_words, text=text)
+        ready = self._ready_engine() if search or engine else None
+        sp = best_match.plan(self.conn, query, all_words=all_words, text=text, engine=ready)
         notes += sp.notes
         if sort is None:
             sort = "relevance" if sp.match() else "date"
         sql, params = best_match.ranked(self.conn, sp, selection, sort=sort, limit=limit)
-        return Plan(sql, params, notes, sp.corrected, query, [], sp)
+        return Plan(sql, params, notes, sp.corrected, query, [], sp, selection)
 
     # -- names -------------------------------------------------------------------
     def resolve_author(self, name: str) -> tuple[str, list[int], list[int], str | None]:

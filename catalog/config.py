@@ -18,3 +18,11 @@ def default_db_path() -> Path:
 
 def debug() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def cache_dir() -> Path:
+    """Where derived files of catalogs that can't hold their own go (the search index
+    of a catalog on a read-only place): ``$XDG_CACHE_HOME/catalog``, else
+    ``~/.cache/catalog``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "catalog"

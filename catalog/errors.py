@@ -66,3 +66,8 @@ class ProfileNameClash(CatalogError):
     """``load --profile NAME`` would give one name to several header-less pages."""
 
     exit_code = 2
+
+
+class SearchIndexError(CatalogError):
+    """``catalog reindex`` could not write the search index (a read-only place,
+    another process writing it)."""

@@ -299,9 +299,36 @@ def m006_paper_topics(conn: sqlite3.Connection) -> None:
         FROM papers p""")
 
 
+def m007_search_log(conn: sqlite3.Connection) -> None:
+    """What the search engine's index (``catalog.search_index``, a derived index beside
+    the file) has not seen yet. Every change to a paper's row, by any writer, appends
+    its pk to ``search_log`` in the same transaction (triggers), so the index can tell
+    exactly how far behind SQLite it is and catch up, even after a ``kill -9`` between
+    the two commits. AUTOINCREMENT: sequence numbers never go back, even once the log
+    is pruned. ``catalog_id`` tells this catalog's index from another file's."""
+    import uuid
+
+    conn.execute("CREATE TABLE IF NOT EXISTS search_log "
+                 "(seq INTEGER PRIMARY KEY AUTOINCREMENT, pk INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS catalog_meta "
+                 "(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT OR IGNORE INTO catalog_meta (key, value) VALUES ('catalog_id', ?)",
+                 (uuid.uuid4().hex,))
+    conn.execute("CREATE TRIGGER IF NOT EXISTS search_log_insert AFTER INSERT ON papers "
+                 "BEGIN INSERT INTO search_log (pk) VALUES (new.pk); END")
+    conn.execute("CREATE TRIGGER IF NOT EXISTS search_log_update AFTER UPDATE ON papers "
+                 "BEGIN INSERT INTO search_log (pk) VALUES (new.pk); END")
+    conn.execute("CREATE TRIGGER IF NOT EXISTS search_log_delete AFTER DELETE ON papers "
+                 "BEGIN INSERT INTO search_log (pk) VALUES (old.pk); END")
+    # a pk the update changed (never done by catalog, but by hand it could be)
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS search_log_rekey AFTER UPDATE OF pk ON papers "
+        "WHEN old.pk != new.pk BEGIN INSERT INTO search_log (pk) VALUES (old.pk); END")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index,
-    m006_paper_topics]
+    m006_paper_topics, m007_search_log]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

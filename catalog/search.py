@@ -22,13 +22,15 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.analysis import index_text
 from catalog.errors import QuerySyntaxError
 from catalog.models import Hit
 from catalog.query import Query, Term
+from catalog.search_index import COORD_CANDIDATES, MAX_PK_SET, SearchIndex
 from catalog.store import search as store_search
+from catalog.store.read import Selection
 
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been
@@ -67,31 +69,45 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _PIECES_RE = re.compile(r"[^\w\-.'’/]+|(?<!\d)/|/(?!\d)")
 
 
-def fts_string(words: Sequence[str], prefix: bool = False) -> str:
-    """Words as one FTS5 string (a phrase when several), written as the index holds
-    text (folded, CJK bigrams: ``index_text``); never read as FTS5 syntax."""
-    text = '"' + index_text(" ".join(words)).strip().replace('"', '""') + '"'
-    return text + "*" if prefix else text
+@dataclass(frozen=True)
+class Alt:
+    """One way to meet a clause: a word or a phrase, written as the index holds text
+    (folded, CJK bigrams: ``index_text``), maybe a prefix, maybe in one column only.
+    Either engine reads it: ``fts()`` for SQLite's FTS5, ``catalog.search_index`` for
+    the search engine's index."""
+
+    text: str
+    prefix: bool = False
+    column: str | None = None
+
+    def fts(self) -> str:
+        """As FTS5 query text (a quoted phrase: never read as FTS5 syntax)."""
+        text = '"' + self.text.strip().replace('"', '""') + '"' + ("*" if self.prefix else "")
+        return f"{self.column} : {text}" if self.column else text
 
 
-def term_fts(t: Term) -> str:
-    """A parsed term as FTS5 text; ``title:``/``abstract:`` terms search that column."""
-    text = fts_string(t.words, t.prefix)
-    return f"{t.column} : {text}" if t.column else text
+def fts_string(words: Sequence[str], prefix: bool = False) -> Alt:
+    """Words as one alternative (a phrase when several)."""
+    return Alt(index_text(" ".join(words)), prefix)
+
+
+def term_fts(t: Term) -> Alt:
+    """A parsed term; ``title:``/``abstract:`` terms search that column."""
+    return Alt(index_text(" ".join(t.words)), t.prefix, t.column)
 
 
 @dataclass(frozen=True)
 class Clause:
     """One thing the query asks for: a paper satisfies it by holding any alternative."""
 
-    alternatives: tuple[str, ...]  # FTS5 strings
+    alternatives: tuple[Alt, ...]
     words: tuple[str, ...]  # for highlighting
     label: str  # as the user wrote it
     word: str | None = None  # the plain word, when the clause is one (correctable)
     raw: str = ""
 
     def fts(self) -> str:
-        inner = " OR ".join(self.alternatives)
+        inner = " OR ".join(a.fts() for a in self.alternatives)
         return f"({inner})" if len(self.alternatives) > 1 else inner
 
     def with_alternative(self, word: str) -> Clause:
@@ -105,14 +121,14 @@ class Plan:
 
     must: list[Clause] = field(default_factory=list)
     should: list[Clause] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)  # FTS5 strings
+    excluded: list[Alt] = field(default_factory=list)
     added: dict[str, str] = field(default_factory=dict)  # typed word -> also searched
     notes: list[str] = field(default_factory=list)
 
     def match(self) -> str | None:
         """The FTS5 expression of the positive part (None: no positive clause)."""
         must = " AND ".join(c.fts() for c in self.must)
-        should = " OR ".join(a for c in self.should for a in c.alternatives)
+        should = " OR ".join(a.fts() for c in self.should for a in c.alternatives)
         if must and should:
             # the should-clauses stay in the expression so that BM25 scores them;
             # OR'ed with a required clause they never decide whether a paper matches
@@ -120,7 +136,7 @@ class Plan:
         return must or should or None
 
     def exclude_match(self) -> str | None:
-        return " OR ".join(self.excluded) or None
+        return " OR ".join(a.fts() for a in self.excluded) or None
 
     def coordination(self) -> tuple[list[str], list[float]]:
         n = len(self.should)
@@ -139,7 +155,8 @@ class Plan:
         return ", ".join(f'"{new}" (for "{old}")' for old, new in self.added.items())
 
 
-def plan(conn, query: Query, *, all_words: bool = False, text: str = "") -> Plan:
+def plan(conn, query: Query, *, all_words: bool = False, text: str = "",
+         engine: SearchIndex | None = None) -> Plan:
     """Read a parsed query as best-match (or, with ``all_words``, every word required).
 
     Raises ``QuerySyntaxError`` for a query with no word at all (``""``, ``OR``, ``*``)."""
@@ -168,7 +185,7 @@ def plan(conn, query: Query, *, all_words: bool = False, text: str = "") -> Plan
             f"nothing to search for in {text!r}: the query has no words "
             "(quote words to search them literally)")
     if len(p.should) > MAX_SHOULD:
-        p.should = _rarest(conn, p.should)
+        p.should = _rarest(conn, p.should, engine)
     if len(p.must) + len(p.should) <= MAX_CORRECTED_QUERY:
         _correct(conn, p)
     return p
@@ -211,14 +228,20 @@ def _split(t: Term) -> list[Clause]:
                     if w not in STOP_WORDS and not w.isdigit()]
     if t.prefix and out:
         last = out[-1]
-        out[-1] = Clause(tuple(a + "*" for a in last.alternatives), last.words, last.label)
+        out[-1] = Clause(tuple(replace(a, prefix=True) for a in last.alternatives),
+                         last.words, last.label)
     return out
 
 
-def _rarest(conn, clauses: list[Clause]) -> list[Clause]:
-    """The ``MAX_SHOULD`` clauses held by the fewest papers (but by some)."""
-    counted = [(store_search.doc_count(conn, c.fts()), i, c)
-               for i, c in enumerate(clauses[: MAX_SHOULD * 8])]
+def _rarest(conn, clauses: list[Clause], engine: SearchIndex | None) -> list[Clause]:
+    """The ``MAX_SHOULD`` clauses held by the fewest papers (but by some); counted by
+    the engine's term statistics when there is one (FTS5 reads the document lists)."""
+    def count(c: Clause) -> int:
+        if engine is not None:
+            return max(engine.doc_freq(a.text) for a in c.alternatives)
+        return store_search.doc_count(conn, c.fts())
+
+    counted = [(count(c), i, c) for i, c in enumerate(clauses[: MAX_SHOULD * 8])]
     held = sorted((n, i, c) for n, i, c in counted if n)
     keep = sorted(held[:MAX_SHOULD], key=lambda x: x[1])
     return [c for _, _, c in keep] or clauses[:MAX_SHOULD]
@@ -302,7 +325,7 @@ def _surface_word(conn, stem: str) -> str:
     root = stem[:-1] if len(stem) > 3 else stem
     rx = re.compile(rf"\b({re.escape(root)}\w*)", re.IGNORECASE)
     # as a prefix: a query word is stemmed again (coffe -> coff), a prefix is not
-    for text in store.texts_matching(conn, fts_string((stem,), prefix=True)):
+    for text in store.texts_matching(conn, fts_string((stem,), prefix=True).fts()):
         words.update(m.lower() for m in rx.findall(names.fold(text)))
     if not words:
         return stem
@@ -348,6 +371,50 @@ def ranked(conn, p: Plan, selection, *, sort: str = "relevance", limit: int | No
                                    factors=factors, sort=sort, limit=limit, without=without)
 
 
+def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
+                limit: int | None, without: int | None = None) -> Iterator[Hit] | None:
+    """The ``limit`` (None: all) best papers by the search engine's index (top-k: only
+    the papers that can make the list are scored), or None where FTS5 must answer (a
+    query of only -words, an author filter covering more papers than the engine is
+    handed)."""
+    if p.match() is None:
+        return None
+    pks = None
+    if selection.by_author or selection.by_profile:
+        pks = store_search.selection_pks(conn, selection, MAX_PK_SET)
+        if pks is None:
+            return None
+        if not pks:
+            return iter(())
+    filters = engine.filter_query(selection, pks)
+    must = [c.alternatives for c in p.must]
+    should = [c.alternatives for c in p.should]
+    query = engine.query(must=must, should=should, excluded=p.excluded, filters=filters,
+                         without=without)
+    if query is None:
+        return iter(())
+    coordinate, factors = p.coordination()
+    if not coordinate:
+        return store_search.hits_by_pk(conn, engine.top(query, limit), selection)
+    # Coordination reorders the best candidates by how many of the (two or three)
+    # words each holds; the papers holding all of them are candidates in any case.
+    k = max(limit, COORD_CANDIDATES) if limit else None
+    scored = dict(engine.top(query, k))
+    every = engine.query(must=must + should, excluded=p.excluded, filters=filters,
+                         without=without)
+    if every is not None:
+        scored.update(engine.top(every, k))
+    held = Counter[int]()
+    within = engine.pk_set(list(scored))
+    for clause in should:
+        q = engine.query(must=[clause], filters=[within])
+        if q is not None:
+            held.update(pk for pk, _ in engine.top(q, len(scored)))
+    ranked_ = sorted(((pk, score * factors[held[pk]]) for pk, score in scored.items()),
+                     key=lambda x: (-x[1], x[0]))
+    return store_search.hits_by_pk(conn, ranked_[:limit] if limit else ranked_, selection)
+
+
 def hits(conn, sql: str, params: Sequence) -> Iterator[Hit]:
     return store_search.run_ranked(conn, sql, params)
 
@@ -379,7 +446,8 @@ RELATED_WORDS = 25
 RELATED_MIN_DOCS = 3
 
 
-def related_plan(conn, title: str, abstract: str, authors: Sequence[str] = ()) -> Plan:
+def related_plan(conn, title: str, abstract: str, authors: Sequence[str] = (),
+                 engine: SearchIndex | None = None) -> Plan:
     """The should-clauses that say what a paper is about: its words weighted by how
     often it uses them and how rare they are, as Lucene's MoreLikeThis chooses them.
     A word held by fewer than ``RELATED_MIN_DOCS`` papers is left out (MoreLikeThis's
@@ -392,7 +460,8 @@ def related_plan(conn, title: str, abstract: str, authors: Sequence[str] = ()) -
     total = max(1, store_search.paper_count(conn))
     scored = []
     for w, n in tf.most_common(200):
-        df = store_search.doc_count(conn, fts_string((w,)))
+        alt = fts_string((w,))
+        df = engine.doc_freq(alt.text) if engine else store_search.doc_count(conn, alt.fts())
         if df >= RELATED_MIN_DOCS:
             scored.append((n * math.log(1 + total / df), w))
     scored.sort(reverse=True)
@@ -405,6 +474,6 @@ def related_plan(conn, title: str, abstract: str, authors: Sequence[str] = ()) -
     # the people who wrote it: a shared author is strong evidence of a shared subject
     for name in authors[:3]:
         words = tuple(w.lower() for w in _WORD_RE.findall(name))
-        if words and store_search.doc_count(conn, fts_string(words), cap=2) > 1:
+        if words and store_search.doc_count(conn, fts_string(words).fts(), cap=2) > 1:
             should.append(Clause((fts_string(words),), words, name))
     return Plan(should=should)

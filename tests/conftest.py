@@ -23,6 +23,7 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("CATALOG_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
     monkeypatch.delenv("CATALOG_DEBUG", raising=False)
 
 
@@ -54,6 +55,7 @@ def build_catalog(directory: Path, *paths: Path) -> Path:
         mp.setenv("CATALOG_DB", str(directory / "default.db"))
         mp.setenv("HOME", str(directory / "home"))
         mp.setenv("XDG_CONFIG_HOME", str(directory / "home" / ".config"))
+        mp.setenv("XDG_CACHE_HOME", str(directory / "home" / ".cache"))
         mp.delenv("CATALOG_DEBUG", raising=False)
         result = CliRunner().invoke(cli, ["--db", str(db), "load", *map(str, paths),
                                           "--as-of", AS_OF], catch_exceptions=False)
@@ -63,8 +65,12 @@ def build_catalog(directory: Path, *paths: Path) -> Path:
 
 
 def private_copy(built: Path, db_path: Path) -> Path:
-    """The test's own copy at ``db_path``: what it writes no other test sees."""
+    """The test's own copy at ``db_path`` (and of its search index): what it writes no
+    other test sees."""
     shutil.copyfile(built, db_path)
+    index = built.with_name(built.name + "-search")
+    if index.is_dir():
+        shutil.copytree(index, db_path.with_name(db_path.name + "-search"))
     return db_path
 
 

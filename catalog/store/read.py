@@ -403,3 +403,4 @@ def count_selection(conn: sqlite3.Connection, sql: str, params: Sequence) -> int
 def profile_names(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM profiles")]
 
+

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from catalog.errors import QuerySyntaxError
 from catalog.models import Hit, Paper
@@ -130,3 +131,111 @@ def texts_matching(conn: sqlite3.Connection, match: str, limit: int = 20) -> lis
     return [r[0] for r in conn.execute(
         f"SELECT p.title || ' ' || p.abstract FROM {FTS} JOIN papers p "
         f"ON p.pk = {FTS}.rowid WHERE {FTS} MATCH ? LIMIT ?", (match, limit))]
+
+
+# -- what the search engine's index is built from (catalog.search_index) ---------------
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One paper as the search engine's index holds it."""
+
+    pk: int
+    title: str
+    authors: str
+    affiliations: str
+    abstract: str
+    date: str | None
+    topics: str
+    has_code: bool
+
+
+@dataclass(frozen=True)
+class LogState:
+    """Where the change log stands: the last sequence number ever given, the oldest
+    still kept (None: the log is empty), and whose catalog this is."""
+
+    head: int
+    oldest: int | None
+    catalog_id: str
+
+
+_ROW_SQL = ("SELECT pk, title, authors, affiliations, abstract, date, "
+            "coalesce(topics, topic, ''), has_code FROM papers")
+
+
+def log_state(conn: sqlite3.Connection) -> LogState | None:
+    """None for a catalog without the log (an older schema opened read-only)."""
+    try:
+        head = conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'search_log'").fetchone()
+        oldest = conn.execute("SELECT min(seq) FROM search_log").fetchone()[0]
+        cid = conn.execute(
+            "SELECT value FROM catalog_meta WHERE key = 'catalog_id'").fetchone()
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return None
+        raise
+    if cid is None:
+        return None
+    return LogState(head[0] if head else 0, oldest, cid[0])
+
+
+def changed_since(conn: sqlite3.Connection, seq: int, head: int) -> list[int]:
+    """The pks whose rows changed after ``seq`` (up to ``head``), each once."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT pk FROM search_log WHERE seq > ? AND seq <= ? ORDER BY pk",
+        (seq, head))]
+
+
+def index_rows(conn: sqlite3.Connection, pks: Sequence[int] | None = None
+               ) -> Iterator[IndexRow]:
+    """Every paper (or those of ``pks`` that still exist), in pk order."""
+    if pks is None:
+        rows: Iterator = conn.execute(_ROW_SQL + " ORDER BY pk")
+    else:
+        rows = (r for i in range(0, len(pks), 500) for r in conn.execute(
+            f"{_ROW_SQL} WHERE pk IN ({', '.join('?' * len(pks[i:i + 500]))}) ORDER BY pk",
+            list(pks[i:i + 500])))
+    for r in rows:
+        yield IndexRow(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5],
+                       r[6] or "", bool(r[7]))
+
+
+def forget_changes(conn: sqlite3.Connection, upto: int) -> None:
+    """Prune the search index's change log up to what the index has taken in; a
+    catalog that can't be written now (read-only, busy) keeps it for later."""
+    try:
+        conn.execute("DELETE FROM search_log WHERE seq <= ?", (upto,))
+    except sqlite3.OperationalError as e:
+        if not any(w in str(e) for w in ("readonly", "read-only", "locked", "busy")):
+            raise
+
+
+def selection_pks(conn: sqlite3.Connection, sel: Selection, cap: int) -> list[int] | None:
+    """The pks the selection's author and profile filters allow (None: more than
+    ``cap``, too many to hand the engine)."""
+    clauses, params = where_sql(Selection(
+        person_ids=sel.person_ids, profile_ids=sel.profile_ids, by_author=sel.by_author,
+        listed_by=sel.listed_by, by_profile=sel.by_profile))
+    rows = conn.execute(f"SELECT p.pk FROM papers p WHERE {' AND '.join(clauses)} LIMIT ?",
+                        (*params, cap + 1)).fetchall()
+    return None if len(rows) > cap else [r[0] for r in rows]
+
+
+def hits_by_pk(conn: sqlite3.Connection, scored: Sequence[tuple[int, float]],
+               sel: Selection) -> Iterator[Hit]:
+    """The papers of ``scored`` (pk, relevance) that the selection holds, in that
+    order: SQLite has the last word on every filter."""
+    clauses, params = where_sql(sel)
+    for start in range(0, len(scored), 500):
+        chunk = scored[start:start + 500]
+        where = " AND ".join([f"p.pk IN ({', '.join('?' * len(chunk))})", *clauses])
+        rows = {row[-1]: row for row in conn.execute(
+            f"{PAPER_COLUMNS}, p.pk FROM papers p WHERE {where}",
+            (*(pk for pk, _ in chunk), *params))}
+        for pk, relevance in chunk:
+            row = rows.get(pk)
+            if row is not None:
+                paper = paper_from_row(row)
+                yield Hit(**{k: getattr(paper, k) for k in paper.__dataclass_fields__},
+                          relevance=relevance)

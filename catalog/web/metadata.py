@@ -131,6 +131,14 @@ def build_metadata(db_name: str = "catalog") -> dict[str, Any]:
         "name_deletes": {
             "hidden": True,
             "description": INTERNAL + ": name words' one-letter deletions (typo look-up)"},
+        "search_log": {
+            "hidden": True,
+            "description": INTERNAL + ": paper changes the search engine's index has yet "
+                           "to take in"},
+        "catalog_meta": {
+            "hidden": True, "description": INTERNAL + ": this catalog's id"},
+        "sqlite_sequence": {
+            "hidden": True, "description": INTERNAL + ": SQLite's AUTOINCREMENT counters"},
     }
     # papers_fts: the sqlite-utils layout Datasette's own search finds; papers_search:
     # the folded, contentless index best-match search reads
