@@ -42,7 +42,7 @@ from catalog.errors import (
 )
 from catalog.models import Hit, LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, code_flag, date_bound, parse_query, year_range
-from catalog.search_index import IndexUnavailable, SearchIndex, Synced
+from catalog.search_index import IndexUnavailable, SearchIndex, Synced, is_engine_failure
 from catalog.store import browse as browse_sql
 from catalog.store import read, remove
 from catalog.store import search as store_search
@@ -133,6 +133,7 @@ class Catalog:
         self.engine_error: str | None = None  # why search last ran without the engine
 
     def close(self) -> None:
+        self._engine = self._live = None
         self.conn.close()
 
     def __enter__(self) -> Catalog:
@@ -304,12 +305,25 @@ class Catalog:
     def _engine_hits(self, plan: Plan, sort: str | None, limit: int | None,
                      without: int | None = None) -> Iterator[Hit] | None:
         """The engine's answer to a best-match search ranked by relevance (what it is
-        fast at); None where FTS5 answers (other orders, no engine here)."""
+        fast at); None where FTS5 answers (other orders, no engine here). An index
+        found damaged while searching is rebuilt and asked again."""
         if (plan.search is None or plan.selection is None
                 or (sort or "relevance") != "relevance" or self._live is None):
             return None
-        return best_match.engine_hits(self.conn, self._live, plan.search, plan.selection,
-                                      limit=limit or None, without=without)
+        for attempt in (1, 2):
+            engine = self._live
+            if engine is None:
+                return None
+            try:
+                found = best_match.engine_hits(self.conn, engine, plan.search,
+                                               plan.selection, limit=limit or None,
+                                               without=without)
+                return None if found is None else iter(list(found))
+            except BaseException as e:
+                if not is_engine_failure(e) or attempt == 2:
+                    raise
+                self.sync_index(rebuild=True)
+        return None
 
     def related(self, paper_id: str, *, sort: str | None = None, limit: int | None = 20,
                 filters: Filters | None = None, **kw: object) -> SearchResult:

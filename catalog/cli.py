@@ -166,6 +166,8 @@ class _Session:
 
     def __exit__(self, *exc: object) -> None:
         if self.cat is not None:
+            if isinstance(self.cat.on_index, _IndexProgress):
+                self.cat.on_index.stop()
             self.cat.close()
             self.cat = None
 
@@ -178,6 +180,7 @@ class _Session:
                 # exist is a typo, and an error that names it
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.cat = Catalog(self.path, create=create, write=write)
+            self.cat.on_index = _IndexProgress(sys.stderr.isatty())
         return self.cat
 
 
@@ -379,6 +382,39 @@ class _Progress:
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
             click.echo(line, err=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+class _IndexProgress:
+    """A progress bar on stderr while the search index is built or catches up on many
+    papers (after a large load, or when it was deleted): only at a terminal, only for
+    work that takes a while."""
+
+    MIN_PAPERS = 20_000
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and self.enabled and total >= self.MIN_PAPERS and done < total:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            from catalog.render import console
+
+            self.bar = Progress(TextColumn("indexing for search"), BarColumn(),
+                                MofNCompleteColumn(), console=console(stderr=True),
+                                transient=True)
+            self.task = self.bar.add_task("indexing", total=total)
+            self.bar.start()
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total)
+            if done >= total:
+                self.stop()
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -864,6 +900,24 @@ def unload(ctx: click.Context, target: str, dry_run: bool) -> None:
         f"(from {', '.join(removed.sources)}): {gone} paper{'s' * (gone != 1)} that no "
         f"other page lists; {kept} listed elsewhere stay, as those pages give them",
         err=True)
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the catalog.
+
+    Search ranks with an index kept beside the catalog file (CATALOG-search/).
+    It is derived from the catalog and every command keeps it current, catching
+    up or rebuilding it by itself when it is behind, missing or damaged; reindex
+    rebuilds it on demand.
+    """
+    import time
+
+    started = time.perf_counter()
+    done = _catalog(ctx).reindex()
+    click.echo(f"Indexed {done.papers:,} paper{'s' * (done.papers != 1)} for search in "
+               f"{time.perf_counter() - started:.1f} s", err=True)
 
 
 @cli.command(name="rename-profile")

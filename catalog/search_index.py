@@ -109,6 +109,14 @@ class Synced:
     papers: int = 0
 
 
+def is_engine_failure(e: BaseException) -> bool:
+    """An error of tantivy reading or writing its files: a damaged or foreign index
+    (rebuilt), not a bug of ours. tantivy reports some damage by panicking, which
+    pyo3 raises as a ``PanicException`` (a BaseException)."""
+    return (isinstance(e, (ValueError, OSError, TypeError, KeyError, json.JSONDecodeError))
+            or type(e).__name__ == "PanicException")
+
+
 class IndexUnavailable(Exception):
     """The index can't answer for SQLite now and can't be brought up to date here
     (internal: the caller falls back to FTS5)."""
@@ -247,7 +255,11 @@ class SearchIndex:
             if not found:
                 return None
             stamp = Stamp(**json.loads(searcher.doc(found[0][1])["stamp"][0]))
-        except (ValueError, OSError, TypeError, KeyError, json.JSONDecodeError):
+            if searcher.num_docs != stamp.papers + 1:  # the papers and the stamp
+                raise ValueError("the index does not hold what its stamp says")
+        except BaseException as e:
+            if not is_engine_failure(e):
+                raise
             self._index = None
             return None  # unreadable: rebuilt
         self._stamp = stamp
