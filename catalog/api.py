@@ -154,13 +154,13 @@ class Catalog:
         Failures are in the reports, not raised."""
         from catalog.ingest import load_paths
 
-        try:
-            return load_paths(self.conn, [str(p) for p in paths],
-                              as_of=as_of or dt.date.today(), profile=profile, strict=strict,
-                              encoding=encoding, read_stdin=read_stdin, on_file=on_file,
-                              on_bytes=on_bytes)
-        finally:
-            self.sync_index(prune=True)
+        reports = load_paths(self.conn, [str(p) for p in paths],
+                             as_of=as_of or dt.date.today(), profile=profile, strict=strict,
+                             encoding=encoding, read_stdin=read_stdin, on_file=on_file,
+                             on_bytes=on_bytes)
+        # not after Ctrl-C: the next search catches the index up on what was committed
+        self.sync_index(prune=True)
+        return reports
 
     # -- the search engine's index -------------------------------------------------
     def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:

@@ -307,6 +307,14 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
                           f"({r.new} new, {r.merged} merged, {r.unchanged} unchanged)")
         progress.file_done(r.source)
 
+    index_bar = cat.on_index
+
+    def on_index(done: int, total: int) -> None:
+        progress.stop()  # the pages are in: the search index's own bar takes over
+        if index_bar is not None and not quiet:
+            index_bar(done, total)
+
+    cat.on_index = on_index
     try:
         cat.load(paths, as_of=as_of, profile=profile, strict=strict, encoding=encoding,
                  read_stdin=lambda: sys.stdin.buffer.read(), on_file=on_file,
@@ -324,6 +332,7 @@ def load(ctx: click.Context, paths: tuple[str, ...], as_of: dt.date, profile: st
         ctx.exit(130)
     finally:
         progress.stop()
+        cat.on_index = index_bar
     ok = [r for r in reports if r.ok]
     failed = len(reports) - len(ok)
     if not quiet:

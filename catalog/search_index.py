@@ -402,6 +402,12 @@ class SearchIndex:
         counts = [searcher.doc_freq(BODY, w) for w in self.analyze(alt_text)]
         return min(counts) if counts else 0
 
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        """Indexed (stemmed) words of titles and abstracts starting with ``prefix``,
+        with the number of papers holding each."""
+        return [(str(term), int(n)) for term, n in
+                self.searcher().terms_with_prefix(BODY, prefix)]
+
     def count(self, query: Any) -> int:
         return int(self.searcher().search(query, 1, count=True).count)
 
