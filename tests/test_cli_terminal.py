@@ -89,12 +89,15 @@ def test_search_with_snippets_fits_the_terminal(shelf, tmp_path, width, per_pape
     assert all(len(line) <= width for line in all_lines)
 
 
+SURNAMES = ("Lovelace", "Hopper", "Liskov", "Knuth", "Hamilton", "Goldberg", "Kay")
+
+
 def big_page(path: Path, entries: int) -> Path:
     """One header-less page of ``entries`` papers (spaced layout), megabytes of it."""
     lines = []
     for i in range(entries):
         lines += [f"CLJan {i % 27 + 1}, 2025", "", f"Study Number {i} Of Scaling Things",
-                  "", f"Ada Lovelace{i % 50}, Alan Turing", "",
+                  "", f"Ada {SURNAMES[i % len(SURNAMES)]}, Alan Turing", "",
                   "We study scaling and report results on several benchmarks. " * 6, ""]
     path.write_text("\n".join(lines), "utf-8")
     return path
@@ -137,3 +140,36 @@ def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_pa
     assert f"{DONE} 130" in seen, seen
     assert "Interrupted: 1 of 2 files loaded and kept" in seen
     assert "run the same command again to finish" in seen
+
+
+@pytest.mark.slow
+def test_rebuilding_the_search_index_shows_its_progress(tmp_path):
+    """A search index rebuilt over many papers (here by `reindex`; a search finding it
+    deleted does the same) shows a bar at a terminal, then says what it did."""
+    db = tmp_path / "c.db"
+    page = big_page(tmp_path / "big.txt", 30000)
+    subprocess.run([sys.executable, "-m", "catalog", "--db", str(db), "load", str(page),
+                    "--as-of", AS_OF, "-q"], check=True, env={**os.environ, "HOME": str(tmp_path)})
+    sock = f"cat13-{uuid.uuid4().hex[:8]}"
+    tmux = ["tmux", "-L", sock, "-f", os.devnull]
+    cmd = (f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))} "
+           f"{shlex.quote(sys.executable)} -m catalog --db {shlex.quote(str(db))} reindex; "
+           f"echo {DONE} $?; sleep 60")
+    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "20", cmd], check=True,
+                   cwd=Path(__file__).parent.parent)
+    bars = []
+    try:
+        deadline = time.monotonic() + 60
+        seen = ""
+        while time.monotonic() < deadline and DONE not in seen:
+            seen = subprocess.run([*tmux, "capture-pane", "-p"], check=False,
+                                  capture_output=True, text=True).stdout
+            bars += re.findall(r"indexing for search .* (\d+)/30000", seen)
+            time.sleep(0.02)
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+    assert bars, "no progress bar showed:\n" + seen
+    assert any(0 < int(n) < 30000 for n in bars), bars  # it moved, and went away at the end
+    assert f"{DONE} 0" in seen, seen
+    assert re.search(r"^Indexed 30,000 papers for search in \d+\.\d s$", seen, re.M), seen
+    assert "indexing for search" not in seen.split("Indexed")[-1]  # the bar went away
