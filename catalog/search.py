@@ -381,8 +381,8 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     the papers that can make the list are scored), or None where FTS5 must answer (a
     query of only -words, an author filter covering more papers than the engine is
     handed)."""
-    if p.match() is None:
-        return None
+    if p.match() is None or any(a.column for a in _alternatives(p)):
+        return None  # only -words; title: and abstract: (the engine has no such fields)
     pks = None
     if selection.by_author or selection.by_profile:
         pks = store_search.selection_pks(conn, selection, MAX_PK_SET)
@@ -417,6 +417,12 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     ranked_ = sorted(((pk, score * factors[held[pk]]) for pk, score in scored.items()),
                      key=lambda x: (-x[1], x[0]))
     return store_search.hits_by_pk(conn, ranked_[:limit] if limit else ranked_, selection)
+
+
+def _alternatives(p: Plan) -> Iterator[Alt]:
+    for c in (*p.must, *p.should):
+        yield from c.alternatives
+    yield from p.excluded
 
 
 def hits(conn, sql: str, params: Sequence) -> Iterator[Hit]:
