@@ -45,6 +45,11 @@ def run_child(args: Sequence[str], *, env: dict[str, str] | None = None,
         args = [str(_GNU_TIME), "-f", "%M", "-o", rss_file, *args]
     try:
         start = time.perf_counter()
+        if env is None:
+            # as installed: pip writes bytecode caches, and a user's catalog starts from
+            # them (a machine set to PYTHONDONTWRITEBYTECODE would compile every module
+            # on every run, some 80 ms of a search's wall time)
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         proc = subprocess.Popen(list(args), stdout=out, stderr=subprocess.PIPE, env=env)
         sampler = _TreeSampler(proc.pid)
         # read stderr to the end before waiting, so a chatty child cannot block on a pipe
