@@ -54,6 +54,10 @@ __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSu
            "is_damage", "page_files", "report_lines"]
 
 
+# unload rebuilds the search index of a catalog smaller than this (a few seconds)
+UNLOAD_REBUILD_PAPERS = 100_000
+
+
 @dataclass
 class SearchResult:
     papers: list[Hit]
@@ -240,9 +244,12 @@ class Catalog:
                 f"apart: unload the whole profile with `catalog unload {_quote(name)}`")
         removed = remove.remove_profiles(self.conn, ids, dry_run=dry_run)
         if not dry_run:
-            # rebuilt: its ranking is then exactly as if the pages were never loaded
-            # (a deleted paper's words count in the engine's statistics until merged)
-            self.sync_index(rebuild=True, prune=True)
+            # A deleted paper's words count in the engine's statistics until its
+            # segment merges: a catalog rebuilt in seconds is rebuilt, so that ranking
+            # is exactly as if the pages were never loaded; a larger one catches up
+            # (the drift bounded by search_index.REBUILD_SHARE).
+            small = store_search.paper_count(self.conn) < UNLOAD_REBUILD_PAPERS
+            self.sync_index(rebuild=small, prune=True)
         return removed
 
     def rename_profile(self, old: str, new: str) -> tuple[str, str]:
@@ -351,7 +358,7 @@ class Catalog:
         words = plan.search.highlight() if plan.search else ()
         result = SearchResult(papers, plan.notes, plan.corrected, terms=words)
         if not papers and plan.search is not None and plan.search.match():
-            result.suggestions = best_match.suggestions(self.conn, plan.search)
+            result.suggestions = best_match.suggestions(self.conn, plan.search, self._live)
         return result
 
     def papers(self, query: str = "", *, sort: str | None = None, limit: int | None = None,
@@ -375,9 +382,17 @@ class Catalog:
         return Selected(found, plan.notes)
 
     def count(self, query: str = "", filters: Filters | None = None) -> int:
-        """How many papers the selection holds, without a limit (for "20 of 1,234")."""
-        plan = self.plan(query, filters or Filters(), sort="date", limit=None)
+        """How many papers the selection holds, without a limit (for "20 of 1,234"):
+        a search's matches as the engine counts them (FTS5 would read every match)."""
+        plan = self.plan(query, filters or Filters(), sort="date", limit=None, engine=True)
+        if plan.search is not None and plan.selection is not None and self._live is not None:
+            n = best_match.engine_count(self.conn, self._live, plan.search, plan.selection)
+            if n is not None:
+                return n
         return read.count_selection(self.conn, plan.sql, plan.params)
+
+    def is_empty(self) -> bool:
+        return store_search.paper_count(self.conn) == 0
 
     def plan(self, text: str, options: Filters, *, sort: str | None = None,
              limit: int | None = None, snippets: bool = False, all_words: bool = False,

@@ -517,7 +517,7 @@ def _after_page(cat: Any, shown: int, limit: int, fmt: str, query: str, filters:
     """What a person at a terminal wants told after a page of papers (on stderr):
     how many more there are, or how to fill an empty catalog."""
     if not shown:
-        if cat.count() == 0:
+        if cat.is_empty():
             click.echo(f"The catalog is empty: load pages with `catalog load PATH` "
                        f"({cat.path})", err=True)
         elif not query:
@@ -582,7 +582,7 @@ def search(ctx: click.Context, words: tuple[str, ...], all_words: bool, sort: st
     result = cat.search(query, filters=filters, sort=sort, limit=limit or None,
                         all_words=all_words)
     _notes(result.notes)
-    if not result.papers and cat.count() > 0:
+    if not result.papers and not cat.is_empty():
         hint = (f"; did you mean: {', '.join(result.suggestions)}?"
                 if result.suggestions else "")
         click.echo(f"No papers match {query!r}{hint}", err=True)

@@ -348,12 +348,12 @@ def _rough_stem(word: str) -> str:
     return word
 
 
-def suggestions(conn, plan_: Plan) -> list[str]:
+def suggestions(conn, plan_: Plan, engine: SearchIndex | None = None) -> list[str]:
     """Near words for a search that found nothing (looser than correction)."""
     out = []
     for c in (*plan_.must, *plan_.should):
         if c.word and c.word not in plan_.added:
-            near = nearest_word(conn, c.word, cutoff=60.0)
+            near = nearest_word(conn, c.word, cutoff=60.0, engine=engine)
             if near and near != c.word:
                 out.append(near)
     return out
@@ -375,22 +375,48 @@ def ranked(conn, p: Plan, selection, *, sort: str = "relevance", limit: int | No
                                    factors=factors, sort=sort, limit=limit, without=without)
 
 
-def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
-                limit: int | None, without: int | None = None) -> Iterator[Hit] | None:
-    """The ``limit`` (None: all) best papers by the search engine's index (top-k: only
-    the papers that can make the list are scored), or None where FTS5 must answer (a
-    query of only -words, an author filter covering more papers than the engine is
-    handed)."""
+def engine_count(conn, engine: SearchIndex, p: Plan, selection: Selection) -> int | None:
+    """How many papers ``engine_hits`` would find without a limit (None: ask FTS5)."""
+    filters = _engine_filters(conn, engine, p, selection)
+    if filters is None:
+        return None
+    query = None if filters.empty else engine.query(
+        must=[c.alternatives for c in p.must], should=[c.alternatives for c in p.should],
+        excluded=p.excluded, filters=filters.queries)
+    return 0 if query is None else engine.count(query)
+
+
+@dataclass
+class _EngineFilters:
+    queries: list
+    empty: bool = False  # nothing can match (an author filter naming no paper)
+
+
+def _engine_filters(conn, engine: SearchIndex, p: Plan, selection: Selection
+                    ) -> _EngineFilters | None:
+    """The selection as the engine's filters; None where FTS5 must answer (a query
+    of only -words, ``title:``/``abstract:`` terms, which the engine has no fields
+    for, an author filter covering more papers than the engine is handed)."""
     if p.match() is None or any(a.column for a in _alternatives(p)):
-        return None  # only -words; title: and abstract: (the engine has no such fields)
+        return None
     pks = None
     if selection.by_author or selection.by_profile:
         pks = store_search.selection_pks(conn, selection, MAX_PK_SET)
         if pks is None:
             return None
         if not pks:
-            return iter(())
-    filters = engine.filter_query(selection, pks)
+            return _EngineFilters([], empty=True)
+    return _EngineFilters(engine.filter_query(selection, pks))
+
+
+def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
+                limit: int | None, without: int | None = None) -> Iterator[Hit] | None:
+    """The ``limit`` (None: all) best papers by the search engine's index (top-k: only
+    the papers that can make the list are scored), or None where FTS5 must answer."""
+    found = _engine_filters(conn, engine, p, selection)
+    if found is None or found.empty:
+        return None if found is None else iter(())
+    filters = found.queries
     must = [c.alternatives for c in p.must]
     should = [c.alternatives for c in p.should]
     query = engine.query(must=must, should=should, excluded=p.excluded, filters=filters,
@@ -399,7 +425,8 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
         return iter(())
     coordinate, factors = p.coordination()
     if not coordinate:
-        return store_search.hits_by_pk(conn, engine.top(query, limit), selection)
+        return _settled(store_search.hits_by_pk(
+            conn, engine.top(query, limit and limit + TIE_MARGIN), selection), limit)
     # Coordination reorders the best candidates by how many of the (two or three)
     # words each holds; the papers holding all of them are candidates in any case.
     k = max(limit, COORD_CANDIDATES) if limit else None
@@ -416,7 +443,21 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
             held.update(pk for pk, _ in engine.top(q, len(scored)))
     ranked_ = sorted(((pk, score * factors[held[pk]]) for pk, score in scored.items()),
                      key=lambda x: (-x[1], x[0]))
-    return store_search.hits_by_pk(conn, ranked_[:limit] if limit else ranked_, selection)
+    if limit:
+        ranked_ = ranked_[:limit + TIE_MARGIN]
+    return _settled(store_search.hits_by_pk(conn, ranked_, selection), limit)
+
+
+# Papers that score alike are ordered by id, a hash of the title, not by when they were
+# loaded: the same catalog content ranks the same whatever order its pages came in.
+# The engine is asked for this many more than shown, so that ties across the cut are
+# settled the same way too.
+TIE_MARGIN = 10
+
+
+def _settled(found: Iterator[Hit], limit: int | None) -> Iterator[Hit]:
+    ordered = sorted(found, key=lambda h: (-h.relevance, h.id))
+    return iter(ordered[:limit] if limit else ordered)
 
 
 def _alternatives(p: Plan) -> Iterator[Alt]:

@@ -237,12 +237,9 @@ class SearchIndex:
         if stamp is not None and self._trusted(stamp, state):
             if stamp.applied == state.head:
                 return Synced()
-            pending = state.head - stamp.applied
-            if (stamp.replaced + pending) * REBUILD_SHARE <= stamp.papers:
-                return Synced(papers=self._catch_up(stamp, state, progress))
-            # A replaced paper's old copy still counts in the index's word statistics
-            # until segments merge; past a small share of them, ranking would drift
-            # from what a fresh load gives, so the index is built anew.
+            caught = self._catch_up(stamp, state, progress)
+            if caught is not None:
+                return Synced(papers=caught)
         return Synced(rebuilt=True, papers=self._rebuild(progress))
 
     @staticmethod
@@ -304,7 +301,9 @@ class SearchIndex:
             raise IndexUnavailable(f"the search index can't be written ({e})") from None
 
     def _catch_up(self, stamp: Stamp, state: store_search.LogState,
-                  progress: Progress | None) -> int:
+                  progress: Progress | None) -> int | None:
+        """Take in the papers changed since ``stamp`` (their count), or None when so
+        many were replaced that a rebuild is due."""
         writer = self._writer(self._index, state.head - stamp.applied)
         own_txn = not self.conn.in_transaction
         try:
@@ -313,6 +312,14 @@ class SearchIndex:
             state = store_search.log_state(self.conn) or state
             pks = store_search.changed_since(self.conn, stamp.applied, state.head)
             known = self._held(pks)
+            if (stamp.replaced + len(known)) * REBUILD_SHARE > stamp.papers:
+                # A replaced paper's old copy still counts in the index's word
+                # statistics until segments merge; past a small share of them, ranking
+                # would drift from what a fresh load gives: the index is built anew.
+                if own_txn:
+                    self.conn.execute("COMMIT")
+                writer.rollback()
+                return None
             for pk in known:
                 writer.delete_documents_by_term("pk", pk)
             done = 0
