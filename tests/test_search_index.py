@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from catalog import search_index
-from catalog.api import Catalog
+from catalog.api import Catalog, filters_from
 from conftest import AS_OF, DATA, PAGES
 
 SEEDS = sorted(DATA.glob("*.txt"))
@@ -226,3 +226,16 @@ def titles(invoke, db: Path, query: str) -> list[str]:
     result = invoke("--db", db, "search", query, "-f", "json")
     assert result.exit_code == 0, result.stderr
     return [p["title"] for p in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize("query", ["model", "learning topic:CV", "deep -residual",
+                                   "transformer --author", '"language model"'])
+def test_counts_are_the_engines_matches(full_db, query):
+    """'20 of N' counts what the search finds without a limit, engine or not."""
+    filters = {"author": "Kaiming He"} if query.endswith("--author") else {}
+    query = query.removesuffix(" --author")
+    with Catalog(full_db) as cat:
+        every = cat.search(query, limit=None, **filters).papers
+        assert cat.count(query, filters_from(**filters)) == len(every)
+        assert cat._live is not None  # the engine counted
+    assert len(every) == len(fts5_found(full_db, query, **filters))
