@@ -427,14 +427,11 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     if not coordinate:
         return _settled(store_search.hits_by_pk(
             conn, engine.top(query, limit and limit + TIE_MARGIN), selection), limit)
-    # Coordination reorders the best candidates by how many of the (two or three)
-    # words each holds; the papers holding all of them are candidates in any case.
+    # Coordination reorders the best candidates by BM25 by how many of the (two or
+    # three) words each holds: a paper holding them all sums all their scores, so it is
+    # among the candidates unless a hundred others outscore it with fewer words.
     k = max(limit, COORD_CANDIDATES) if limit else None
     scored = dict(engine.top(query, k))
-    every = engine.query(must=must + should, excluded=p.excluded, filters=filters,
-                         without=without)
-    if every is not None:
-        scored.update(engine.top(every, k))
     held = Counter[int]()
     within = engine.pk_set(list(scored))
     for clause in should:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalog.errors import QuerySyntaxError
 from catalog.models import Hit, Paper
-from catalog.store.read import PAPER_COLUMNS, SORTS, Selection, paper_from_row, where_sql
+from catalog.store.read import (
+    PAPER_COLUMNS,
+    SORTS,
+    Selection,
+    _in,
+    paper_from_row,
+    where_sql,
+)
 
 # The index best-match searches: the text as catalog.analysis.index_text writes it
 # (folded, CJK bigrams). Columns: title, authors, affiliations, abstract.
@@ -213,11 +220,18 @@ def forget_changes(conn: sqlite3.Connection, upto: int) -> None:
 
 def selection_pks(conn: sqlite3.Connection, sel: Selection, cap: int) -> list[int] | None:
     """The pks the selection's author and profile filters allow (None: more than
-    ``cap``, too many to hand the engine)."""
-    clauses, params = where_sql(Selection(
-        person_ids=sel.person_ids, profile_ids=sel.profile_ids, by_author=sel.by_author,
-        listed_by=sel.listed_by, by_profile=sel.by_profile))
-    rows = conn.execute(f"SELECT p.pk FROM papers p WHERE {' AND '.join(clauses)} LIMIT ?",
+    ``cap``, too many to hand the engine), read from the link tables alone."""
+    sets = []
+    params: list = []
+    if sel.by_author:
+        sets.append(f"SELECT paper_pk FROM authorships WHERE person_id IN {_in(sel.person_ids)} "
+                    f"UNION SELECT paper_pk FROM listings WHERE profile_id IN "
+                    f"{_in(sel.profile_ids)}")
+        params += [*sel.person_ids, *sel.profile_ids]
+    if sel.by_profile:
+        sets.append(f"SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)}")
+        params += list(sel.listed_by)
+    rows = conn.execute(f"SELECT * FROM ({' INTERSECT '.join(sets)}) LIMIT ?",
                         (*params, cap + 1)).fetchall()
     return None if len(rows) > cap else [r[0] for r in rows]
 
@@ -225,8 +239,11 @@ def selection_pks(conn: sqlite3.Connection, sel: Selection, cap: int) -> list[in
 def hits_by_pk(conn: sqlite3.Connection, scored: Sequence[tuple[int, float]],
                sel: Selection) -> Iterator[Hit]:
     """The papers of ``scored`` (pk, relevance) that the selection holds, in that
-    order: SQLite has the last word on every filter."""
-    clauses, params = where_sql(sel)
+    order: SQLite has the last word on the filters the engine read from its own
+    fields (dates, topics, code); the author and profile filters came from SQLite
+    (``selection_pks``) and are not asked again."""
+    clauses, params = where_sql(replace(sel, person_ids=(), profile_ids=(), by_author=False,
+                                        listed_by=(), by_profile=False))
     for start in range(0, len(scored), 500):
         chunk = scored[start:start + 500]
         where = " AND ".join([f"p.pk IN ({', '.join('?' * len(chunk))})", *clauses])
