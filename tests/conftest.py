@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 from pathlib import Path
 
@@ -17,13 +18,33 @@ AS_OF = "2026-11-22"
 AS_OF_DATE = dt.date(2026, 11, 22)
 
 
+@pytest.fixture(scope="session")
+def _places(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("places")
+
+
+_place_numbers = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """No test ever touches a real catalog or the user's app directory."""
-    monkeypatch.setenv("CATALOG_DB", str(tmp_path / "default.db"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
+def _isolated(request, _places, monkeypatch):
+    """No test ever touches a real catalog or the user's app directory: each test gets a
+    fresh empty directory of its own holding its default catalog and HOME.
+
+    That directory is the test's ``tmp_path`` when the test uses one (so it may name
+    ``tmp_path / "default.db"`` itself); the many tests that never ask for ``tmp_path``
+    get a new directory under one session directory instead, a single mkdir where
+    pytest's numbered ``tmp_path`` costs a scan of every earlier test's directory.
+    """
+    if "tmp_path" in request.fixturenames:
+        place = request.getfixturevalue("tmp_path")
+    else:
+        place = _places / str(next(_place_numbers))
+        place.mkdir()
+    monkeypatch.setenv("CATALOG_DB", str(place / "default.db"))
+    monkeypatch.setenv("HOME", str(place / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(place / "home" / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(place / "home" / ".cache"))
     monkeypatch.delenv("CATALOG_DEBUG", raising=False)
 
 
