@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -39,6 +40,12 @@ SOURCES = sorted(PACKAGE.rglob("*.py"))
 def _rel(path: Path) -> str:
     """A source's name inside the package: ``migrations.py``, ``store/read.py``."""
     return path.relative_to(PACKAGE).as_posix()
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """The source's syntax tree, parsed once for all the scans (which only read it)."""
+    return ast.parse(path.read_text("utf-8"))
 
 # -- 1. SQL is parameterised ---------------------------------------------------------
 
@@ -101,8 +108,7 @@ def _is_sql(node: ast.expr) -> bool:
 
 
 def _sql_fstrings(path: Path):
-    tree = ast.parse(path.read_text("utf-8"))
-    for node in ast.walk(tree):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.JoinedStr):
             if any(_is_sql(v) for v in node.values):
                 yield node
@@ -162,7 +168,7 @@ def test_every_execute_call_is_checked_by_the_scan():
     other expression that could splice a value into the statement."""
     odd = []
     for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("execute", "executemany", "executescript") \
                     and node.args and not _plain(node.args[0]):
@@ -364,25 +370,28 @@ _FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "
                     ("os", "spawnv"), ("os", "startfile")}
 
 
+def _at(path: Path, node: ast.AST) -> str:
+    return f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
+
+
 def test_no_eval_exec_pickle_or_shell_in_the_package():
     found = []
     for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            where = f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id in _FORBIDDEN_CALLS:
-                found.append(f"{where}: {node.func.id}()")
+                found.append(f"{_at(path, node)}: {node.func.id}()")
             elif isinstance(node, ast.Import):
-                found += [f"{where}: import {a.name}" for a in node.names
+                found += [f"{_at(path, node)}: import {a.name}" for a in node.names
                           if a.name.split(".")[0] in _FORBIDDEN_MODULES]
             elif isinstance(node, ast.ImportFrom) and node.module \
                     and node.module.split(".")[0] in _FORBIDDEN_MODULES:
-                found.append(f"{where}: from {node.module} import ...")
+                found.append(f"{_at(path, node)}: from {node.module} import ...")
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                     and (node.value.id, node.attr) in _FORBIDDEN_ATTRS:
-                found.append(f"{where}: {node.value.id}.{node.attr}")
+                found.append(f"{_at(path, node)}: {node.value.id}.{node.attr}")
             elif isinstance(node, ast.keyword) and node.arg == "shell":
-                found.append(f"{where}: shell=")
+                found.append(f"{_at(path, node)}: shell=")
     assert not found, "\n".join(found)
 
 
