@@ -70,7 +70,7 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "catalog.db"
 
 
-# -- loaded catalogs: each built once per test module, a fresh copy for every test --------
+# -- loaded catalogs: each built once per session, a fresh copy for every test ------------
 
 def build_catalog(directory: Path, *paths: Path) -> Path:
     """A catalog under ``directory`` with ``paths`` loaded, by the real `load`, in an
@@ -99,7 +99,7 @@ def private_copy(built: Path, db_path: Path) -> Path:
     return db_path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _seeds_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("seeds"), DATA)
 
@@ -110,7 +110,7 @@ def seeds_db(_seeds_built, db_path) -> Path:
     return private_copy(_seeds_built, db_path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _full_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("full"), DATA, PAGES)
 
@@ -129,7 +129,7 @@ def seed_dir(tmp_path) -> Path:
     return d
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _tex_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("tex"), TEX_PAGES,
                          PAGES / "openai_compact.txt")
@@ -175,7 +175,7 @@ Same first author, year and first title word as the formula paper: the keys must
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _hostile_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("hostile")
     hostile = directory / "hostile" / "hostile.txt"
