@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -42,10 +41,11 @@ def _rel(path: Path) -> str:
     return path.relative_to(PACKAGE).as_posix()
 
 
-@functools.cache
-def _tree(path: Path) -> ast.Module:
-    """The source's syntax tree, parsed once for all the scans (which only read it)."""
-    return ast.parse(path.read_text("utf-8"))
+@pytest.fixture(scope="module")
+def trees() -> dict[Path, ast.Module]:
+    """Every source's syntax tree, parsed once for the module's scans (which only read
+    them) and let go when the module ends."""
+    return {path: ast.parse(path.read_text("utf-8")) for path in SOURCES}
 
 # -- 1. SQL is parameterised ---------------------------------------------------------
 
@@ -107,8 +107,8 @@ def _is_sql(node: ast.expr) -> bool:
         and bool(_SQL_WORDS.search(node.value))
 
 
-def _sql_fstrings(path: Path):
-    for node in ast.walk(_tree(path)):
+def _sql_fstrings(tree: ast.Module):
+    for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             if any(_is_sql(v) for v in node.values):
                 yield node
@@ -125,10 +125,10 @@ def _sql_fstrings(path: Path):
             yield node
 
 
-def test_sql_interpolates_only_constants_and_placeholders():
+def test_sql_interpolates_only_constants_and_placeholders(trees):
     unsafe, used = [], set()
     for path in SOURCES:
-        for node in _sql_fstrings(path):
+        for node in _sql_fstrings(trees[path]):
             where = f"{_rel(path)}:{node.lineno}"
             if isinstance(node, ast.JoinedStr):
                 parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
@@ -163,12 +163,12 @@ def _plain(sql: ast.expr) -> bool:
     return False
 
 
-def test_every_execute_call_is_checked_by_the_scan():
+def test_every_execute_call_is_checked_by_the_scan(trees):
     """execute() gets nothing the scan cannot see: no str.format or % call, no join or
     other expression that could splice a value into the statement."""
     odd = []
     for path in SOURCES:
-        for node in ast.walk(_tree(path)):
+        for node in ast.walk(trees[path]):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("execute", "executemany", "executescript") \
                     and node.args and not _plain(node.args[0]):
@@ -374,10 +374,10 @@ def _at(path: Path, node: ast.AST) -> str:
     return f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
 
 
-def test_no_eval_exec_pickle_or_shell_in_the_package():
+def test_no_eval_exec_pickle_or_shell_in_the_package(trees):
     found = []
     for path in SOURCES:
-        for node in ast.walk(_tree(path)):
+        for node in ast.walk(trees[path]):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id in _FORBIDDEN_CALLS:
                 found.append(f"{_at(path, node)}: {node.func.id}()")
