@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import re
 import shutil
@@ -17,6 +18,16 @@ PAGES = Path(__file__).resolve().parent / "pages"
 TEX_PAGES = Path(__file__).resolve().parent / "tex_pages"
 AS_OF = "2026-11-22"
 AS_OF_DATE = dt.date(2026, 11, 22)
+
+
+def pytest_collection_finish(session):
+    """What is alive once the tests are collected (modules, test items) stays to the end
+    of the run: collect once, then freeze it out of the cycle collector's sight, so that
+    each full collection while the tests run (some 20, and pytest's 5 at the end) scans
+    only what the tests made: 0.05 s rather than 0.1 s each. Reference counting still
+    frees everything as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 _test_dirs = itertools.count()
