@@ -30,6 +30,14 @@ def pytest_collection_finish(session):
     gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    """Thaw before the end of run: pytest's last collections look for unraisable
+    exceptions everywhere, and Hypothesis (imported at the end when no test module
+    imported it) asks the collector who refers to a generator it is handed."""
+    gc.unfreeze()
+
+
 _test_dirs = itertools.count()
 
 
