@@ -42,6 +42,7 @@ def make_file(kind: str, directory: Path) -> Path:
         real = real_catalog(directory)
         shutil.copyfile(real, target)
         real.unlink()
+        shutil.rmtree(f"{real}-search")  # its search index: the target is alone in directory
         size = target.stat().st_size
         if kind == "newer":
             con = sqlite3.connect(target)

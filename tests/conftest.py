@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +18,46 @@ PAGES = Path(__file__).resolve().parent / "pages"
 TEX_PAGES = Path(__file__).resolve().parent / "tex_pages"
 AS_OF = "2026-11-22"
 AS_OF_DATE = dt.date(2026, 11, 22)
+
+
+def pytest_collection_finish(session):
+    """What is alive once the tests are collected (modules, test items) stays to the end
+    of the run: collect once, then freeze it out of the cycle collector's sight, so that
+    each full collection while the tests run (some 20) scans only what the tests made:
+    0.05 s rather than 0.1 s each. Reference counting still frees everything as usual."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    """Thaw before the end of run: pytest's last collections look for unraisable
+    exceptions everywhere, and Hypothesis (imported at the end when no test module
+    imported it) asks the collector who refers to a generator it is handed."""
+    gc.unfreeze()
+
+
+_test_dirs = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _test_dirs_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("tests")
+
+
+@pytest.fixture
+def tmp_path(request, _test_dirs_root) -> Path:
+    """A fresh empty directory for each test, named after it as pytest names its own.
+
+    Replaces pytest's ``tmp_path``, which scans every earlier test's directory for the
+    next free number and moves a ``*current`` symlink: 2 ms a test, more than many of
+    our tests take, and every test has one (``_isolated``). One mkdir under this
+    session's temporary directory gives the same: a new directory no other test sees.
+    """
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    path = _test_dirs_root / f"{name}{next(_test_dirs)}"
+    path.mkdir()
+    return path
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +88,7 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "catalog.db"
 
 
-# -- loaded catalogs: each built once per test module, a fresh copy for every test --------
+# -- loaded catalogs: each built once per session, a fresh copy for every test ------------
 
 def build_catalog(directory: Path, *paths: Path) -> Path:
     """A catalog under ``directory`` with ``paths`` loaded, by the real `load`, in an
@@ -74,7 +117,7 @@ def private_copy(built: Path, db_path: Path) -> Path:
     return db_path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _seeds_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("seeds"), DATA)
 
@@ -85,7 +128,7 @@ def seeds_db(_seeds_built, db_path) -> Path:
     return private_copy(_seeds_built, db_path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _full_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("full"), DATA, PAGES)
 
@@ -104,7 +147,7 @@ def seed_dir(tmp_path) -> Path:
     return d
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _tex_built(tmp_path_factory) -> Path:
     return build_catalog(tmp_path_factory.mktemp("tex"), TEX_PAGES,
                          PAGES / "openai_compact.txt")
@@ -150,7 +193,7 @@ Same first author, year and first title word as the formula paper: the keys must
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _hostile_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("hostile")
     hostile = directory / "hostile" / "hostile.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, PAGES
+from conftest import AS_OF, PAGES, build_catalog, private_copy
 
 
 def page(entries: list[tuple[str, str]]) -> str:
@@ -19,11 +19,10 @@ def page(entries: list[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
-@pytest.fixture
-def people_db(tmp_path, invoke) -> Path:
-    """Aixin Liu on 6 papers, Aixin Li on 1; Kaiming He's page (4) and two other
-    Kaimings on 1 each; Mei Wang and Mei Wong on 1 each."""
-    d = tmp_path / "people"
+@pytest.fixture(scope="module")
+def _people_built(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("people")
+    d = directory / "people"
     d.mkdir()
     entries = [(f"Scaling Study Number {i}", "Aixin Liu, Bei Feng") for i in range(6)]
     entries += [("A Lonely Paper On Graphs", "Aixin Li, Carl Jones"),
@@ -32,10 +31,15 @@ def people_db(tmp_path, invoke) -> Path:
                 ("Twin Names One", "Mei Wang, Otto Berg"),
                 ("Twin Names Two", "Mei Wong, Otto Berg")]
     (d / "mixed.txt").write_text(page(entries), "utf-8")
-    db = tmp_path / "people.db"
-    result = invoke("--db", db, "load", d, PAGES / "kaiming_he.txt", "--as-of", AS_OF)
-    assert result.exit_code == 0, result.stderr
-    return db
+    return build_catalog(directory, d, PAGES / "kaiming_he.txt")
+
+
+@pytest.fixture
+def people_db(_people_built, db_path) -> Path:
+    """Aixin Liu on 6 papers, Aixin Li on 1; Kaiming He's page (4) and two other
+    Kaimings on 1 each; Mei Wang and Mei Wong on 1 each. Built once for the module, a
+    private copy for each test."""
+    return private_copy(_people_built, db_path)
 
 
 def resolved(invoke, db, typed):

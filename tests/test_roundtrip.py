@@ -268,6 +268,7 @@ def test_render_then_parse_gives_the_same_records(data, layout):
     assert again.warnings == (), text
 
 
+@pytest.mark.slow  # about 2 s of hypothesis examples: CI runs it, the quick run does not
 @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), layout=LAYOUTS)
 def test_site_text_around_the_page_is_skipped_with_warnings(data, layout):
@@ -309,6 +310,7 @@ def test_round_trip_at_length(data, layout, before, junk):
     assert parse_page(text, as_of=AS_OF_DATE) == page, text
 
 
+@pytest.mark.slow  # about 2 s of hypothesis examples: CI runs it, the quick run does not
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(data=st.data())
 def test_crlf_and_bom_do_not_change_records(data):

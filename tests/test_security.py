@@ -40,6 +40,13 @@ def _rel(path: Path) -> str:
     """A source's name inside the package: ``migrations.py``, ``store/read.py``."""
     return path.relative_to(PACKAGE).as_posix()
 
+
+@pytest.fixture(scope="module")
+def trees() -> dict[Path, ast.Module]:
+    """Every source's syntax tree, parsed once for the module's scans (which only read
+    them) and let go when the module ends."""
+    return {path: ast.parse(path.read_text("utf-8")) for path in SOURCES}
+
 # -- 1. SQL is parameterised ---------------------------------------------------------
 
 # SQL keywords, or a piece that ends in a comparison ("title = '", "p.date >= "): the
@@ -100,8 +107,7 @@ def _is_sql(node: ast.expr) -> bool:
         and bool(_SQL_WORDS.search(node.value))
 
 
-def _sql_fstrings(path: Path):
-    tree = ast.parse(path.read_text("utf-8"))
+def _sql_fstrings(tree: ast.Module):
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             if any(_is_sql(v) for v in node.values):
@@ -119,10 +125,10 @@ def _sql_fstrings(path: Path):
             yield node
 
 
-def test_sql_interpolates_only_constants_and_placeholders():
+def test_sql_interpolates_only_constants_and_placeholders(trees):
     unsafe, used = [], set()
     for path in SOURCES:
-        for node in _sql_fstrings(path):
+        for node in _sql_fstrings(trees[path]):
             where = f"{_rel(path)}:{node.lineno}"
             if isinstance(node, ast.JoinedStr):
                 parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
@@ -157,12 +163,12 @@ def _plain(sql: ast.expr) -> bool:
     return False
 
 
-def test_every_execute_call_is_checked_by_the_scan():
+def test_every_execute_call_is_checked_by_the_scan(trees):
     """execute() gets nothing the scan cannot see: no str.format or % call, no join or
     other expression that could splice a value into the statement."""
     odd = []
     for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in ast.walk(trees[path]):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in ("execute", "executemany", "executescript") \
                     and node.args and not _plain(node.args[0]):
@@ -364,25 +370,28 @@ _FORBIDDEN_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "
                     ("os", "spawnv"), ("os", "startfile")}
 
 
-def test_no_eval_exec_pickle_or_shell_in_the_package():
+def _at(path: Path, node: ast.AST) -> str:
+    return f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
+
+
+def test_no_eval_exec_pickle_or_shell_in_the_package(trees):
     found = []
     for path in SOURCES:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            where = f"{_rel(path)}:{getattr(node, 'lineno', '?')}"
+        for node in ast.walk(trees[path]):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id in _FORBIDDEN_CALLS:
-                found.append(f"{where}: {node.func.id}()")
+                found.append(f"{_at(path, node)}: {node.func.id}()")
             elif isinstance(node, ast.Import):
-                found += [f"{where}: import {a.name}" for a in node.names
+                found += [f"{_at(path, node)}: import {a.name}" for a in node.names
                           if a.name.split(".")[0] in _FORBIDDEN_MODULES]
             elif isinstance(node, ast.ImportFrom) and node.module \
                     and node.module.split(".")[0] in _FORBIDDEN_MODULES:
-                found.append(f"{where}: from {node.module} import ...")
+                found.append(f"{_at(path, node)}: from {node.module} import ...")
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                     and (node.value.id, node.attr) in _FORBIDDEN_ATTRS:
-                found.append(f"{where}: {node.value.id}.{node.attr}")
+                found.append(f"{_at(path, node)}: {node.value.id}.{node.attr}")
             elif isinstance(node, ast.keyword) and node.arg == "shell":
-                found.append(f"{where}: shell=")
+                found.append(f"{_at(path, node)}: shell=")
     assert not found, "\n".join(found)
 
 

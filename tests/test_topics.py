@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import AS_OF
+from conftest import AS_OF, build_catalog, private_copy
 
 # a listing without a header is an entry where its abstract reads as prose
 ABSTRACT = "An abstract about x, in a few plain words."
@@ -30,10 +30,18 @@ def _papers(invoke, db, *args) -> dict[str, dict]:
     return {p["title"]: p for p in json.loads(result.stdout)}
 
 
+@pytest.fixture(scope="module")
+def _glued_built(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("glued")
+    page = directory / "glued.txt"
+    page.write_text(GLUED, encoding="utf-8")
+    return build_catalog(directory, page)
+
+
 @pytest.fixture
-def glued_db(invoke, db_path, tmp_path):
-    _load(invoke, db_path, tmp_path, "glued.txt", GLUED)
-    return db_path
+def glued_db(_glued_built, db_path):
+    """GLUED loaded: built once for the module, a private copy for each test."""
+    return private_copy(_glued_built, db_path)
 
 
 def test_json_carries_every_code_beside_the_first(invoke, glued_db):

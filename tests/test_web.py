@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import AS_OF, DATA
+from conftest import AS_OF, DATA, private_copy
 
 pytest.importorskip("datasette", reason="the web extra is not installed")
 
@@ -24,10 +24,44 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def ds(seeds_db):
-    datasette = web.make_datasette(seeds_db)
+def _serve(db):
+    datasette = web.make_datasette(db)
     asyncio.run(datasette.invoke_startup())
+    return datasette
+
+
+@pytest.fixture(scope="module")
+def served_db(_seeds_built, tmp_path_factory):
+    """One copy of the sample catalog for the module's tests that only read it, served by
+    one Datasette (``ds``): a new Datasette compiles every template again. No test may
+    change it, and the module ends by checking it is byte for byte as it began; a test
+    that writes takes its own copy (``seeds_db``) and its own Datasette (``own_ds``)."""
+    db = private_copy(_seeds_built, tmp_path_factory.mktemp("served") / "catalog.db")
+    before = _contents(db)
+    yield db
+    assert _contents(db) == before, "a test changed the shared catalog: give it seeds_db"
+
+
+def _contents(db) -> str:
+    """A digest of every row and schema entry, read through the WAL (where a write to a
+    catalog in use waits, leaving the file's own bytes as they were)."""
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def ds(served_db):
+    datasette = _serve(served_db)
+    yield datasette
+    datasette.get_database("catalog").close()
+
+
+@pytest.fixture
+def own_ds(seeds_db):
+    datasette = _serve(seeds_db)
     yield datasette
     datasette.get_database("catalog").close()
 
@@ -56,15 +90,15 @@ QUERIES = ["reinforcement learning", "mixture of experts", "language model", "de
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_search_top_ten_is_the_cli_top_ten(ds, invoke, seeds_db, query):
-    cli = cli_json(invoke, seeds_db, "search", query, "--limit", "10")
+def test_search_top_ten_is_the_cli_top_ten(ds, invoke, served_db, query):
+    cli = cli_json(invoke, served_db, "search", query, "--limit", "10")
     web_ = get_json(ds, f"/search.json?q={quote(query)}&limit=10")
     assert [p["id"] for p in web_["papers"]] == [p["id"] for p in cli]
     assert cli, "every query here finds something"
 
 
-def test_search_with_facet_filters_is_the_cli_search_with_options(ds, invoke, seeds_db):
-    cli = cli_json(invoke, seeds_db, "search", "model", "--topic", "CL", "--year", "2024",
+def test_search_with_facet_filters_is_the_cli_search_with_options(ds, invoke, served_db):
+    cli = cli_json(invoke, served_db, "search", "model", "--topic", "CL", "--year", "2024",
                    "--author", "DeepSeek-AI", "--code", "--limit", "10")
     web_ = get_json(ds, "/search.json?q=model&topic=CL&year=2024&author=DeepSeek-AI&code=1")
     assert [p["id"] for p in web_["papers"]] == [p["id"] for p in cli]
@@ -80,8 +114,8 @@ def test_datasettes_own_table_search_goes_to_the_ranked_search(ds):
     assert get(ds, "/catalog/papers").status_code == 200  # browsing is untouched
 
 
-def test_search_page_best_match_first_words_marked_facets_beside(ds, invoke, seeds_db):
-    best = cli_json(invoke, seeds_db, "search", "reinforcement learning", "--limit", "1")[0]
+def test_search_page_best_match_first_words_marked_facets_beside(ds, invoke, served_db):
+    best = cli_json(invoke, served_db, "search", "reinforcement learning", "--limit", "1")[0]
     r = get(ds, "/search?q=reinforcement+learning")
     assert r.status_code == 200
     results = r.text.split('id="results"')[1]
@@ -95,19 +129,19 @@ def test_search_page_best_match_first_words_marked_facets_beside(ds, invoke, see
 
 
 @pytest.mark.parametrize("sort", ["date", "title", "score"])
-def test_search_sorts_as_the_cli_sorts(ds, invoke, seeds_db, sort):
-    cli = cli_json(invoke, seeds_db, "search", "model", "--sort", sort, "--limit", "10")
+def test_search_sorts_as_the_cli_sorts(ds, invoke, served_db, sort):
+    cli = cli_json(invoke, served_db, "search", "model", "--sort", sort, "--limit", "10")
     web_ = get_json(ds, f"/search.json?q=model&sort={sort}&limit=10")
     assert [p["id"] for p in web_["papers"]] == [p["id"] for p in cli]
     r = get(ds, f"/search?q=model&sort={sort}")
     assert 'href="/search?q=model&amp;sort=relevance">best match first</a>' in r.text
 
 
-def test_search_facet_link_narrows_and_can_be_removed(ds, invoke, seeds_db):
+def test_search_facet_link_narrows_and_can_be_removed(ds, invoke, served_db):
     r = get(ds, "/search?q=model&topic=CV")
     assert r.status_code == 200
     results = r.text.split('id="results"')[1].split("</ol>")[0]
-    cv = cli_json(invoke, seeds_db, "search", "model", "--topic", "CV")
+    cv = cli_json(invoke, served_db, "search", "model", "--topic", "CV")
     assert results.count('class="paper"') == len(cv) < 10
     assert all(f'href="/paper/{p["id"]}"' in results for p in cv)
     assert 'href="/search?q=model" title="Remove this filter"' in r.text
@@ -127,8 +161,8 @@ def test_search_correction_and_no_results_are_explained(ds):
     assert 'did you mean' in r.text and '<a href="/search?q=mixture">mixture</a>' in r.text
 
 
-def test_bad_query_is_a_400_with_the_cli_message(ds, invoke, seeds_db):
-    cli = invoke("--db", seeds_db, "search", "year:abc")
+def test_bad_query_is_a_400_with_the_cli_message(ds, invoke, served_db):
+    cli = invoke("--db", served_db, "search", "year:abc")
     r = get(ds, "/search?q=year:abc")
     assert r.status_code == 400
     assert "is not a year" in r.text and "is not a year" in cli.stderr
@@ -142,17 +176,17 @@ def test_empty_search_shows_the_form_and_the_query_language(ds):
 
 # -- pages ---------------------------------------------------------------------------
 
-def test_home_has_search_box_counts_and_newest_papers(ds, invoke, seeds_db):
+def test_home_has_search_box_counts_and_newest_papers(ds, invoke, served_db):
     r = get(ds, "/")
     assert r.status_code == 200
     assert '<form class="searchbox" action="/search"' in r.text
     assert "16 papers" in r.text and "Paper catalog" in r.text
-    newest = cli_json(invoke, seeds_db, "list", "--limit", "1")[0]
+    newest = cli_json(invoke, served_db, "list", "--limit", "1")[0]
     assert r.text.index(newest["title"]) < r.text.index("Top authors")
 
 
-def test_author_page_card_papers_coauthors_topics_years(ds, invoke, seeds_db):
-    cli = cli_json(invoke, seeds_db, "author", "Y. K. Li")
+def test_author_page_card_papers_coauthors_topics_years(ds, invoke, served_db):
+    cli = cli_json(invoke, served_db, "author", "Y. K. Li")
     r = get(ds, "/author/" + quote("Y. K. Li"))
     assert r.status_code == 200
     card = r.text.split('id="profile"')[1].split("</div>")[0]
@@ -166,9 +200,9 @@ def test_author_page_card_papers_coauthors_topics_years(ds, invoke, seeds_db):
     assert 'href="/topic/CL"' in r.text and "Papers per year" in r.text
 
 
-def test_author_page_json_is_the_cli_json(ds, invoke, seeds_db):
+def test_author_page_json_is_the_cli_json(ds, invoke, served_db):
     assert get_json(ds, "/author/" + quote("yk li") + ".json") == \
-        cli_json(invoke, seeds_db, "author", "yk li")
+        cli_json(invoke, served_db, "author", "yk li")
 
 
 def test_author_history_shows_how_figures_moved(tmp_path, invoke):
@@ -201,22 +235,22 @@ def test_unknown_author_is_a_404_with_candidates(ds):
     assert get(ds, "/author/zzqqxx.json").json()["ok"] is False
 
 
-def test_topic_pages(ds, invoke, seeds_db):
-    topics = cli_json(invoke, seeds_db, "topics")
+def test_topic_pages(ds, invoke, served_db):
+    topics = cli_json(invoke, served_db, "topics")
     assert get_json(ds, "/topics.json") == topics
     r = get(ds, "/topics")
     assert r.status_code == 200 and 'href="/topic/CL"' in r.text
     cl = get_json(ds, "/topic/CL.json")
     assert cl["papers"] == next(t["papers"] for t in topics if t["code"] == "CL")
     assert [p["id"] for p in cl["latest"]] == \
-        [p["id"] for p in cli_json(invoke, seeds_db, "list", "--topic", "CL")]
+        [p["id"] for p in cli_json(invoke, served_db, "list", "--topic", "CL")]
     r = get(ds, "/topic/" + quote("computer vision"))  # a name works as on the CLI
     assert r.status_code == 200 and "CV: Computer Vision" in r.text
     assert get(ds, "/topic/QQ").status_code == 404
 
 
-def test_paper_page_links_authors_topic_and_related(ds, invoke, seeds_db):
-    paper = cli_json(invoke, seeds_db, "show", "1e8d1c82881b")
+def test_paper_page_links_authors_topic_and_related(ds, invoke, served_db):
+    paper = cli_json(invoke, served_db, "show", "1e8d1c82881b")
     r = get(ds, "/paper/1e8d1c82881b")
     assert r.status_code == 200
     authors = r.text.split('id="authors"')[1].split("</p>")[0]
@@ -244,11 +278,11 @@ def test_database_page_lists_views_and_hides_internal_tables(ds):
 
 
 def test_paper_list_newest_first_with_json_arrays_and_no_internal_columns(ds, invoke,
-                                                                           seeds_db):
+                                                                           served_db):
     data = get_json(ds, "/catalog/paper_list.json?_shape=objects")
     rows = data["rows"]
     assert [r["id"] for r in rows[:5]] == \
-        [p["id"] for p in cli_json(invoke, seeds_db, "list", "--limit", "5")]
+        [p["id"] for p in cli_json(invoke, served_db, "list", "--limit", "5")]
     assert not {"pk", "title_key"} & set(rows[0])
     v3 = next(r for r in rows if r["id"] == "1e8d1c82881b")
     assert json.loads(v3["authors"]) == ["DeepSeek-AI", "Aixin Liu", "Bei Feng"]
@@ -302,23 +336,26 @@ def test_tables_and_columns_are_described(ds):
 
 # -- read-only -------------------------------------------------------------------------
 
-def test_no_request_changes_the_catalog(ds, seeds_db):
+def test_no_request_changes_the_catalog(own_ds, seeds_db, monkeypatch):
+    # Datasette prints each refused request's traceback, locals and all, on the server's
+    # console (half a second of rich rendering here); this test looks at the responses
+    monkeypatch.setattr("datasette.handle_exception.rich", None, raising=False)
     before = _sha(seeds_db)
-    db = ds.get_database("catalog")
+    db = own_ds.get_database("catalog")
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         asyncio.run(db.execute_write("DELETE FROM papers"))
     # Datasette's SQL box refuses anything but SELECT, and POSTs have nowhere to go
-    r = get(ds, "/catalog.json?sql=" + quote("DELETE FROM papers"))
+    r = get(own_ds, "/catalog.json?sql=" + quote("DELETE FROM papers"))
     assert r.status_code == 400
-    r = asyncio.run(ds.client.post("/catalog", data={"sql": "DELETE FROM papers"}))
+    r = asyncio.run(own_ds.client.post("/catalog", data={"sql": "DELETE FROM papers"}))
     assert r.status_code >= 400
     for path in ("/", "/search?q=model", "/author/" + quote("Y. K. Li"), "/topics",
                  "/paper/1e8d1c82881b", "/catalog/paper_list"):
-        assert get(ds, path).status_code == 200
+        assert get(own_ds, path).status_code == 200
     assert _sha(seeds_db) == before
     assert sqlite3.connect(seeds_db).execute("SELECT count(*) FROM papers").fetchone() == (16,)
     # no canned query that could write
-    assert not ds.metadata()["databases"]["catalog"].get("queries")
+    assert not own_ds.metadata()["databases"]["catalog"].get("queries")
 
 
 def test_immutable_mode_serves_the_same_pages(seeds_db):
@@ -330,13 +367,13 @@ def test_immutable_mode_serves_the_same_pages(seeds_db):
         asyncio.run(ds.get_database("catalog").execute_write("DELETE FROM papers"))
 
 
-def test_a_load_while_serving_is_seen_by_the_next_request(ds, invoke, seeds_db):
+def test_a_load_while_serving_is_seen_by_the_next_request(own_ds, invoke, seeds_db):
     from conftest import PAGES
 
-    n = get_json(ds, "/search.json?q=residual")["papers"]
+    n = get_json(own_ds, "/search.json?q=residual")["papers"]
     assert invoke("--db", seeds_db, "load", PAGES / "kaiming_he.txt", "--as-of",
                   AS_OF).exit_code == 0
-    assert len(get_json(ds, "/search.json?q=residual")["papers"]) > len(n)
+    assert len(get_json(own_ds, "/search.json?q=residual")["papers"]) > len(n)
 
 
 # -- the command -----------------------------------------------------------------------
@@ -440,8 +477,8 @@ def test_page_text_is_escaped_everywhere(tmp_path, invoke):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in get(ds, f"/paper/{pid}").text
 
 
-def test_paper_page_lists_the_same_related_papers_as_the_cli(ds, invoke, seeds_db):
-    cli = cli_json(invoke, seeds_db, "related", "1e8d1c82881b", "--limit", "8")
+def test_paper_page_lists_the_same_related_papers_as_the_cli(ds, invoke, served_db):
+    cli = cli_json(invoke, served_db, "related", "1e8d1c82881b", "--limit", "8")
     data = get_json(ds, "/paper/1e8d1c82881b.json")
     assert data["related"] == [p["id"] for p in cli] and len(cli) > 1
 
