@@ -103,6 +103,18 @@ def big_page(path: Path, entries: int) -> Path:
     return path
 
 
+def start_in_tmux(args: list[str], home: Path, *, width: int, height: int) -> list[str]:
+    """``catalog ARGS`` started in a new tmux server's terminal; its exit status is
+    printed after ``DONE``. The tmux command to look at it (and to kill it with)."""
+    tmux = ["tmux", "-L", f"cat-{uuid.uuid4().hex[:8]}", "-f", os.devnull]
+    cmd = (f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(home))} "
+           f"{shlex.quote(sys.executable)} -m catalog {shlex.join(args)}; "
+           f"echo {DONE} $?; sleep 60")
+    subprocess.run([*tmux, "new-session", "-d", "-x", str(width), "-y", str(height), cmd],
+                   check=True, cwd=Path(__file__).parent.parent)
+    return tmux
+
+
 @pytest.mark.slow
 def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_path):
     pages = tmp_path / "pages"
@@ -111,13 +123,8 @@ def test_large_load_shows_progress_by_bytes_and_ctrl_c_says_what_was_kept(tmp_pa
     small.write_text((PAGES / "kaiming_he.txt").read_text("utf-8"), "utf-8")
     big_page(pages / "b_big.txt", 12000)
     db = tmp_path / "c.db"
-    sock = f"cat16-{uuid.uuid4().hex[:8]}"
-    tmux = ["tmux", "-L", sock, "-f", os.devnull]
-    cmd = (f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))} "
-           f"{shlex.quote(sys.executable)} -m catalog --db {shlex.quote(str(db))} load "
-           f"{shlex.quote(str(pages))} --as-of {AS_OF}; echo {DONE} $?; sleep 60")
-    subprocess.run([*tmux, "new-session", "-d", "-x", "100", "-y", "30", cmd], check=True,
-                   cwd=Path(__file__).parent.parent)
+    tmux = start_in_tmux(["--db", str(db), "load", str(pages), "--as-of", AS_OF], tmp_path,
+                         width=100, height=30)
     try:
         deadline = time.monotonic() + 60
         seen = ""
@@ -150,13 +157,7 @@ def test_rebuilding_the_search_index_shows_its_progress(tmp_path):
     page = big_page(tmp_path / "big.txt", 30000)
     subprocess.run([sys.executable, "-m", "catalog", "--db", str(db), "load", str(page),
                     "--as-of", AS_OF, "-q"], check=True, env={**os.environ, "HOME": str(tmp_path)})
-    sock = f"cat13-{uuid.uuid4().hex[:8]}"
-    tmux = ["tmux", "-L", sock, "-f", os.devnull]
-    cmd = (f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))} "
-           f"{shlex.quote(sys.executable)} -m catalog --db {shlex.quote(str(db))} reindex; "
-           f"echo {DONE} $?; sleep 60")
-    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "20", cmd], check=True,
-                   cwd=Path(__file__).parent.parent)
+    tmux = start_in_tmux(["--db", str(db), "reindex"], tmp_path, width=80, height=20)
     bars = []
     try:
         deadline = time.monotonic() + 60
