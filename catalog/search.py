@@ -287,6 +287,7 @@ def nearest_word(conn, word: str, cutoff: float = 80.0,
     store = store_search
 
     scored: list[tuple[float, int, str]] = []
+    stem = _rough_stem(word)
     # Reading the vocabulary walks every term's document list: look among the terms
     # sharing the first two letters first (most typos keep them), then the first one.
     for prefix in dict.fromkeys((word[:2], word[:1])):
@@ -296,7 +297,7 @@ def nearest_word(conn, word: str, cutoff: float = 80.0,
         for term, docs in vocabulary:
             if abs(len(term) - len(word)) > 4 or not term.isalpha():
                 continue
-            score = max(fuzz.ratio(word, term), fuzz.ratio(_rough_stem(word), term))
+            score = max(fuzz.ratio(word, term), fuzz.ratio(stem, term))
             if len(term) >= max(4, len(word) - 4):
                 # the index holds stems: "reinforc" for "reinforcement"
                 score = max(score, fuzz.ratio(word[: len(term)], term) - 5)

@@ -214,6 +214,8 @@ class SearchIndex:
         self._index: Any = None
         self._stamp: Stamp | None = None
         self._analyzer: Any = None
+        # term lists by (prefix, stamp): what the index held when they were read
+        self._vocabulary: dict[tuple[str, Stamp | None], list[tuple[str, int]]] = {}
 
     @property
     def stamp(self) -> Stamp | None:
@@ -423,8 +425,13 @@ class SearchIndex:
         abstracts starting with ``prefix``, with the number of papers holding each: a
         typo's correction must be far more common than the typo, and a million
         papers hold tens of thousands of rare words per prefix."""
-        return [(str(term), int(n)) for term, n in
-                self.searcher().terms_with_prefix(BODY, prefix, limit=VOCABULARY_LIMIT)]
+        key = (prefix, self._stamp)
+        if key not in self._vocabulary:  # a search that corrects, then suggests, asks twice
+            self._vocabulary = {key: [
+                (str(term), int(n)) for term, n in
+                self.searcher().terms_with_prefix(BODY, prefix, limit=VOCABULARY_LIMIT)],
+                **{k: v for k, v in self._vocabulary.items() if k[1] == self._stamp}}
+        return self._vocabulary[key]
 
     def count(self, query: Any) -> int:
         return int(self.searcher().search(query, 1, count=True).count)
