@@ -201,7 +201,7 @@ def index_rows(conn: sqlite3.Connection, pks: Sequence[int] | None = None
         rows: Iterator = conn.execute(_ROW_SQL + " ORDER BY pk")
     else:
         rows = (r for i in range(0, len(pks), 500) for r in conn.execute(
-            f"{_ROW_SQL} WHERE pk IN ({', '.join('?' * len(pks[i:i + 500]))}) ORDER BY pk",
+            f"{_ROW_SQL} WHERE pk IN {_in(pks[i:i + 500])} ORDER BY pk",
             list(pks[i:i + 500])))
     for r in rows:
         yield IndexRow(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5],
@@ -246,7 +246,7 @@ def hits_by_pk(conn: sqlite3.Connection, scored: Sequence[tuple[int, float]],
                                         listed_by=(), by_profile=False))
     for start in range(0, len(scored), 500):
         chunk = scored[start:start + 500]
-        where = " AND ".join([f"p.pk IN ({', '.join('?' * len(chunk))})", *clauses])
+        where = " AND ".join([f"p.pk IN {_in(chunk)}", *clauses])
         rows = {row[-1]: row for row in conn.execute(
             f"{PAPER_COLUMNS}, p.pk FROM papers p WHERE {where}",
             (*(pk for pk, _ in chunk), *params))}
