@@ -131,6 +131,18 @@ def build_catalog(directory: Path, *paths: Path) -> Path:
     return db
 
 
+def write_pages(directory: Path, pages: dict[str, str]) -> list[Path]:
+    """Write ``pages`` (a path under ``directory`` -> its text); their paths, to load.
+    A header-less page's profile is named after its file."""
+    out = []
+    for name, text in pages.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
+
+
 def private_copy(built: Path, db_path: Path) -> Path:
     """The test's own copy at ``db_path`` (and of its search index): what it writes no
     other test sees."""
@@ -220,10 +232,8 @@ Same first author, year and first title word as the formula paper: the keys must
 @pytest.fixture(scope="session")
 def _hostile_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("hostile")
-    hostile = directory / "hostile" / "hostile.txt"
-    hostile.parent.mkdir()
-    hostile.write_text(HOSTILE, encoding="utf-8")
-    return build_catalog(directory, DATA, PAGES, hostile)
+    return build_catalog(directory, DATA, PAGES,
+                         *write_pages(directory, {"hostile/hostile.txt": HOSTILE}))
 
 
 @pytest.fixture

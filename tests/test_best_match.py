@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.api import Catalog
-from conftest import DATA, build_catalog, private_copy
+from conftest import DATA, build_catalog, private_copy, write_pages
 
 PAGE = """\
 MDMar 15, 2023
@@ -52,9 +52,7 @@ A registry of birthweight at rural clinics, and what it leaves out.
 @pytest.fixture(scope="module")
 def _small_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("small")
-    (directory / "med").mkdir()
-    (directory / "med" / "med.txt").write_text(PAGE, encoding="utf-8")
-    return build_catalog(directory, directory / "med")
+    return build_catalog(directory, *write_pages(directory, {"med/med.txt": PAGE}))
 
 
 @pytest.fixture
@@ -230,9 +228,7 @@ We study the Æsir dataset for Straße networks, with Łódź and Ærø as examp
 @pytest.fixture(scope="module")
 def _scripts_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("scripts")
-    (directory / "p").mkdir()
-    (directory / "p" / "scripts.txt").write_text(SCRIPTS_PAGE, encoding="utf-8")
-    return build_catalog(directory, directory / "p")
+    return build_catalog(directory, *write_pages(directory, {"p/scripts.txt": SCRIPTS_PAGE}))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, PAGES, build_catalog, private_copy
+from conftest import AS_OF, PAGES, build_catalog, private_copy, write_pages
 
 
 def page(entries: list[tuple[str, str]]) -> str:
@@ -22,16 +22,14 @@ def page(entries: list[tuple[str, str]]) -> str:
 @pytest.fixture(scope="module")
 def _people_built(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("people")
-    d = directory / "people"
-    d.mkdir()
     entries = [(f"Scaling Study Number {i}", "Aixin Liu, Bei Feng") for i in range(6)]
     entries += [("A Lonely Paper On Graphs", "Aixin Li, Carl Jones"),
                 ("Kernel Methods Revisited", "Kaiming Zhang, Dora Smith"),
                 ("Sparse Coding Again", "Kaiming Wu, Dora Smith"),
                 ("Twin Names One", "Mei Wang, Otto Berg"),
                 ("Twin Names Two", "Mei Wong, Otto Berg")]
-    (d / "mixed.txt").write_text(page(entries), "utf-8")
-    return build_catalog(directory, d, PAGES / "kaiming_he.txt")
+    return build_catalog(directory, *write_pages(directory, {"people/mixed.txt": page(entries)}),
+                         PAGES / "kaiming_he.txt")
 
 
 @pytest.fixture

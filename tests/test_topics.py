@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from conftest import AS_OF, build_catalog, private_copy
+from conftest import AS_OF, build_catalog, private_copy, write_pages
 
 # a listing without a header is an entry where its abstract reads as prose
 ABSTRACT = "An abstract about x, in a few plain words."
@@ -33,9 +33,7 @@ def _papers(invoke, db, *args) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def _glued_built(tmp_path_factory):
     directory = tmp_path_factory.mktemp("glued")
-    page = directory / "glued.txt"
-    page.write_text(GLUED, encoding="utf-8")
-    return build_catalog(directory, page)
+    return build_catalog(directory, *write_pages(directory, {"glued.txt": GLUED}))
 
 
 @pytest.fixture
