@@ -15,8 +15,9 @@ Hyphenated words are not also indexed joined (``birthweight`` for ``birth-weight
 that cost ranking quality on the shared collections (SciFact nDCG@10 -0.004); the
 query side searches ``Birth-weight`` as the phrase and as ``birthweight`` instead.
 
-Changing what this function returns changes the index: it needs a migration that
-rebuilds ``papers_search`` (its rows are deleted by recomputing their old text).
+Changing what this function returns changes the search engine's index: bump
+``catalog.search_index.VERSION`` so that every index is rebuilt. (``papers_fts``, the
+FTS5 index sqlite-utils and Datasette read, holds the text as written.)
 """
 
 from __future__ import annotations

@@ -232,29 +232,10 @@ def m004_paper_views(conn: sqlite3.Connection) -> None:
 
 
 def m005_search_index(conn: sqlite3.Connection) -> None:
-    """The index best-match search reads: the text folded as ``analysis.index_text``
-    writes it (Lucene's ASCII folding, CJK bigrams), which
-    ``unicode61`` alone cannot do. Contentless (the text is in ``papers``); a row is
-    deleted by recomputing its old text. ``papers_fts`` stays as sqlite-utils and
-    Datasette expect it. Left alone where it exists (a catalog taken back to an older
-    version number, as tests do, keeps it)."""
-    from catalog.analysis import index_text
-
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_search'").fetchone():
-        return
-
-    assert FTS_COLUMNS == ("title", "authors", "affiliations", "abstract")
-    cols = ", ".join(f"[{c}]" for c in FTS_COLUMNS)
-    conn.execute(
-        f"CREATE VIRTUAL TABLE [papers_search] USING FTS5 (\n    {cols},\n"
-        f"    tokenize='{FTS_TOKENIZE}',\n    content=''\n)")
-    conn.execute("INSERT INTO papers_search (papers_search, rank) VALUES ('automerge', 8)")
-    conn.execute("CREATE VIRTUAL TABLE papers_search_vocab USING fts5vocab(papers_search, 'row')")
-    rows = conn.execute(
-        "SELECT pk, title, authors, affiliations, abstract FROM papers ORDER BY pk")
-    conn.executemany(
-        "INSERT INTO papers_search (rowid, title, authors, affiliations, abstract) "
-        "VALUES (?, ?, ?, ?, ?)", ((r[0], *(index_text(v or "") for v in r[1:])) for r in rows))
+    """Made ``papers_search``, a second, folded FTS5 index that best match read before
+    the search engine's index (#13) took over. ``m008_drop_search_fts`` drops it again,
+    so this step now does nothing: building a whole FTS5 index only to drop it would
+    cost an old catalog minutes at its next open."""
 
 
 def m006_paper_topics(conn: sqlite3.Connection) -> None:
@@ -326,9 +307,18 @@ def m007_search_log(conn: sqlite3.Connection) -> None:
         "WHEN old.pk != new.pk BEGIN INSERT INTO search_log (pk) VALUES (old.pk); END")
 
 
+def m008_drop_search_fts(conn: sqlite3.Connection) -> None:
+    """Drop ``papers_search`` (m005): best match reads the search engine's index, and
+    the few searches left to FTS5 read ``papers_fts``. A second FTS5 index of every
+    paper cost as much as the first at each load (a million papers: about 100 s) and
+    a third of the file."""
+    conn.execute("DROP TABLE IF EXISTS papers_search_vocab")
+    conn.execute("DROP TABLE IF EXISTS papers_search")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index,
-    m006_paper_topics, m007_search_log]
+    m006_paper_topics, m007_search_log, m008_drop_search_fts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

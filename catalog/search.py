@@ -71,29 +71,38 @@ _PIECES_RE = re.compile(r"[^\w\-.'’/]+|(?<!\d)/|/(?!\d)")
 
 @dataclass(frozen=True)
 class Alt:
-    """One way to meet a clause: a word or a phrase, written as the index holds text
-    (folded, CJK bigrams: ``index_text``), maybe a prefix, maybe in one column only.
-    Either engine reads it: ``fts()`` for SQLite's FTS5, ``catalog.search_index`` for
-    the search engine's index."""
+    """One way to meet a clause: a word or a phrase, written as the engine's index
+    holds text (folded, CJK bigrams: ``index_text``), maybe a prefix, maybe in one
+    column only. Either engine reads it: ``catalog.search_index`` its ``text``, SQLite's
+    FTS5 (``fts()``) the text as typed too, since ``papers_fts`` holds the text
+    unfolded (``Łukasz`` is found as typed there, not as ``lukasz``)."""
 
     text: str
     prefix: bool = False
     column: str | None = None
+    typed: str = ""
 
     def fts(self) -> str:
-        """As FTS5 query text (a quoted phrase: never read as FTS5 syntax)."""
-        text = '"' + self.text.strip().replace('"', '""') + '"' + ("*" if self.prefix else "")
-        return f"{self.column} : {text}" if self.column else text
+        """As FTS5 query text (quoted phrases: never read as FTS5 syntax)."""
+        star = "*" if self.prefix else ""
+        column = f"{self.column} : " if self.column else ""
+        forms = dict.fromkeys(t.strip() for t in (self.text, self.typed) if t.strip())
+        if not forms:
+            forms = {"": None}
+        parts = [f'{column}"{t.replace(chr(34), chr(34) * 2)}"{star}' for t in forms]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
 def fts_string(words: Sequence[str], prefix: bool = False) -> Alt:
     """Words as one alternative (a phrase when several)."""
-    return Alt(index_text(" ".join(words)), prefix)
+    text = " ".join(words)
+    return Alt(index_text(text), prefix, typed=text)
 
 
 def term_fts(t: Term) -> Alt:
     """A parsed term; ``title:``/``abstract:`` terms search that column."""
-    return Alt(index_text(" ".join(t.words)), t.prefix, t.column)
+    text = " ".join(t.words)
+    return Alt(index_text(text), t.prefix, t.column, text)
 
 
 @dataclass(frozen=True)
@@ -267,7 +276,8 @@ def _correct(conn, p: Plan, engine: SearchIndex | None = None) -> None:
         for i, c in enumerate(clauses):
             if c.word is None or not correctable(c.word, c.raw or c.word):
                 continue
-            if store.matches(conn, c.fts()):
+            if (any(engine.doc_freq(a.text) for a in c.alternatives) if engine
+                    else store.matches(conn, c.fts())):
                 continue  # the catalog holds it: never rewritten
             better = nearest_word(conn, c.word, engine=engine)
             if better and better != c.word:

@@ -15,8 +15,9 @@ search uses the index, ``ready`` compares: behind, it takes in the changed paper
 another catalog's, another version's, a log pruned past it, missing or unreadable, it
 is rebuilt from SQLite (into a new folder, swapped in whole). A search therefore never
 sees a stale or half-written index. Where the index can be neither used nor written
-(a read-only place, another process holding its writer), search runs on FTS5: the same
-meaning, only slower.
+(another process holding its writer), search runs on FTS5's ``papers_fts``: the same
+query meaning, slower, and over the text as written (``Łukasz`` is found as typed, not
+as ``lukasz``; Chinese text by whole runs, not by any two characters).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _schema() -> Any:
 def _analyzer() -> Any:
     """Words as FTS5's ``porter unicode61`` reads them, near enough: split at what is
     not a letter or digit, lower-cased, English-stemmed. Folding and CJK bigrams were
-    done before (``index_text``), for this index and FTS5 alike."""
+    done before (``index_text``)."""
     t = _tantivy()
     return (t.TextAnalyzerBuilder(t.Tokenizer.simple())
             .filter(t.Filter.remove_long(40)).filter(t.Filter.lowercase())

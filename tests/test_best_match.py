@@ -272,19 +272,22 @@ def test_sqlite_utils_search_still_works(scripts_db):
         "Straße networks and œuvre analysis"]
 
 
-def test_an_old_catalog_gets_the_search_index(scripts_db):
+def test_an_old_catalog_loses_its_second_fts_index_and_still_folds(scripts_db):
     import sqlite3
 
-    conn = sqlite3.connect(scripts_db)
-    conn.execute("DROP TABLE papers_search_vocab")
-    conn.execute("DROP TABLE papers_search")
-    conn.execute("PRAGMA user_version = 2")
+    conn = sqlite3.connect(scripts_db)  # schema 7 had a folded FTS5 index of its own
+    conn.execute("CREATE VIRTUAL TABLE papers_search USING fts5(title, content='')")
+    conn.execute("CREATE VIRTUAL TABLE papers_search_vocab USING fts5vocab(papers_search, 'row')")
+    conn.execute("PRAGMA user_version = 7")
     conn.commit()
     conn.close()
     with Catalog(scripts_db) as cat:
         assert titles_of(cat.search("lukasz").papers) == ["Straße networks and œuvre analysis"]
         assert titles_of(cat.search("中文").papers) == [
             "Word Segmentation of 中文句子的自动分词研究"]
+        left = cat.conn.execute("SELECT name FROM sqlite_master WHERE name LIKE "
+                                "'papers_search%'").fetchall()
+    assert left == []
 
 
 def test_search_index_stays_consistent_when_a_paper_changes(tmp_path, invoke):
@@ -296,7 +299,7 @@ def test_search_index_stays_consistent_when_a_paper_changes(tmp_path, invoke):
     page.write_text(SCRIPTS_PAGE.replace("Æsir dataset", "Ørsted dataset"), encoding="utf-8")
     assert invoke("--db", db, "load", page, "--as-of", "2026-02-01").exit_code == 0
     with Catalog(db) as cat:
-        cat.conn.execute("INSERT INTO papers_search (papers_search) VALUES ('integrity-check')")
+        cat.conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")
         assert cat.search("+orsted").papers and not cat.search("+aesir").papers
 
 

@@ -189,8 +189,8 @@ def test_unload_leaves_no_trace_in_either_index(invoke, db_path):
     assert result.exit_code == 0, result.stderr
     assert found(invoke, db_path, "\"deep residual learning\"") == []
     with sqlite3.connect(db_path) as conn:  # the FTS5 index best match falls back to
-        left = conn.execute("SELECT count(*) FROM papers_search "
-                            "WHERE papers_search MATCH 'imagenet'").fetchone()[0]
+        left = conn.execute("SELECT count(*) FROM papers_fts "
+                            "WHERE papers_fts MATCH 'imagenet'").fetchone()[0]
     assert left == 0
 
 

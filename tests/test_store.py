@@ -202,12 +202,9 @@ def test_migration_gives_old_catalogs_the_old_exporter_keys(invoke, db_path, tmp
         "CVDec 1, 2015\n\nDeep Newer Paper\n\nKaiming He\n\nNewer.\n", encoding="utf-8")
     assert invoke("--db", db_path, "load", page, "--as-of", AS_OF).exit_code == 0
     conn = sqlite3.connect(db_path)
-    with conn:  # back to schema 1: no key column, nor the views (m004) that show it,
-        # nor the search index (m005)
+    with conn:  # back to schema 1: no key column, nor the views (m004) that show it
         conn.execute("DROP VIEW paper_list")
         conn.execute("DROP VIEW author_list")
-        conn.execute("DROP TABLE papers_search_vocab")
-        conn.execute("DROP TABLE papers_search")
         conn.execute("DROP INDEX idx_papers_key")
         conn.execute("ALTER TABLE papers DROP COLUMN key")
         conn.execute("PRAGMA user_version = 1")

@@ -13,13 +13,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from catalog.analysis import index_text
 from catalog.migrations import FTS_COLUMNS
 from catalog.names import name_key, name_words
 from catalog.store.read import _in
 from catalog.store.write import (
     _FTS_DELETE,
-    _SEARCH_DELETE,
     _begin_write,
     _person_id,
     _remerge,
@@ -114,7 +112,6 @@ def _remove(conn: sqlite3.Connection, profile_ids: Sequence[int]) -> Removed:
         row = conn.execute(f"SELECT {', '.join(FTS_COLUMNS)} FROM papers WHERE pk = ?",
                            (pk,)).fetchone()
         conn.execute(_FTS_DELETE, (pk, *row))
-        conn.execute(_SEARCH_DELETE, (pk, *(index_text(v or "") for v in row)))
         conn.execute("DELETE FROM authorships WHERE paper_pk = ?", (pk,))
         conn.execute("DELETE FROM papers WHERE pk = ?", (pk,))
         out.papers_deleted += 1

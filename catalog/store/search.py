@@ -21,9 +21,10 @@ from catalog.store.read import (
     where_sql,
 )
 
-# The index best-match searches: the text as catalog.analysis.index_text writes it
-# (folded, CJK bigrams). Columns: title, authors, affiliations, abstract.
-FTS = "papers_search"
+# The FTS5 index the searches the engine can't answer read (catalog.search_index):
+# sqlite-utils' own, ``porter unicode61 remove_diacritics 2`` over the text as written.
+# Columns: title, authors, affiliations, abstract.
+FTS = "papers_fts"
 
 # BM25 column weights, in the index's column order. A word in the title says far more
 # about what a paper is about than one in its abstract (a title is ~10 words chosen

@@ -16,7 +16,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 
-from catalog.analysis import index_text
 from catalog.errors import DatabaseError
 from catalog.keys import citation_key, unique_key
 from catalog.migrations import FTS_COLUMNS
@@ -207,18 +206,11 @@ def _fts_row(s: Sighting) -> tuple:
     return tuple(getattr(s, c) for c in FTS_COLUMNS)
 
 
-def _search_row(s: Sighting) -> tuple:
-    """The row of ``papers_search``, best-match search's index (see catalog.analysis)."""
-    return tuple(index_text(getattr(s, c) or "") for c in FTS_COLUMNS)
-
-
 _FTS_COLS_SQL = ", ".join(FTS_COLUMNS)
 _FTS_INSERT = (f"INSERT INTO papers_fts (rowid, {_FTS_COLS_SQL}) "
                f"VALUES (?, {', '.join('?' * len(FTS_COLUMNS))})")
 _FTS_DELETE = (f"INSERT INTO papers_fts (papers_fts, rowid, {_FTS_COLS_SQL}) "
                f"VALUES ('delete', ?, {', '.join('?' * len(FTS_COLUMNS))})")
-_SEARCH_INSERT = _FTS_INSERT.replace("papers_fts", "papers_search")
-_SEARCH_DELETE = _FTS_DELETE.replace("papers_fts", "papers_search")
 
 
 def _begin_write(conn: sqlite3.Connection) -> None:
@@ -434,8 +426,6 @@ class _NewPapers:
             return
         conn.executemany(_PAPER_INSERT, self.papers)
         conn.executemany(_FTS_INSERT, self.fts)
-        conn.executemany(_SEARCH_INSERT, [(r[0], *(index_text(v or "") for v in r[1:]))
-                                          for r in self.fts])
         conn.executemany("INSERT INTO authorships (paper_pk, position, person_id) "
                          "VALUES (?, ?, ?)", self.authorships)
         conn.executemany(_SIGHTING_INSERT, self.sightings)
@@ -498,8 +488,7 @@ def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None,
     conn.execute(
         f"UPDATE papers SET {', '.join(c + ' = ?' for c in _PAPER_COLS)} WHERE pk = ?",
         (*values, pk))
-    ops = [(pk, _FTS_DELETE, _fts_row(old)), (pk, _FTS_INSERT, _fts_row(new)),
-           (pk, _SEARCH_DELETE, _search_row(old)), (pk, _SEARCH_INSERT, _search_row(new))]
+    ops = [(pk, _FTS_DELETE, _fts_row(old)), (pk, _FTS_INSERT, _fts_row(new))]
     if fts_ops is None:
         for _, statement, row in ops:
             conn.execute(statement, (pk, *row))

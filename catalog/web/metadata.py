@@ -140,12 +140,10 @@ def build_metadata(db_name: str = "catalog") -> dict[str, Any]:
         "sqlite_sequence": {
             "hidden": True, "description": INTERNAL + ": SQLite's AUTOINCREMENT counters"},
     }
-    # papers_fts: the sqlite-utils layout Datasette's own search finds; papers_search:
-    # the folded, contentless index best-match search reads
-    for index in ("papers_fts", "papers_search"):
-        for suffix in ("", "_config", "_data", "_docsize", "_idx", "_vocab"):
-            tables[index + suffix] = {
-                "hidden": True, "description": INTERNAL + ": the search index"}
+    # papers_fts: the sqlite-utils layout Datasette's own search finds
+    for suffix in ("", "_config", "_data", "_docsize", "_idx", "_vocab"):
+        tables["papers_fts" + suffix] = {
+            "hidden": True, "description": INTERNAL + ": the search index"}
     return {
         "title": TITLE,
         "description": DESCRIPTION,
