@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.errors import PageError
 from catalog.pages import clean_lines, parse_entry_header, parse_page, resolve_date
@@ -190,3 +192,19 @@ def test_entry_header_with_spaces_between_parts():
     e = parse("CL Jan 22, 2025 Code\nA Study of ThingsDaya Guo, Bob Jones\nWe study things "
               "in great detail and report.\n").entries[0]
     assert (e.topic, e.date, e.has_code) == ("CL", dt.date(2025, 1, 22), True)
+
+
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "ab\u200b"
+
+
+@given(st.text(alphabet=st.sampled_from(_SPACES), max_size=60))
+def test_clean_lines_folds_every_kind_of_space_as_one_pattern_would(text):
+    """The check that skips the space pattern on clean text never skips a page that
+    needs it: the lines are those of the pattern applied to every text."""
+    import re
+
+    folded = re.sub(r"[^\S\n]{2,}|[^\S\n ]", " ", text.replace("\r\n", "\n")
+                    .replace("\r", "\n").replace("\u200b", ""))
+    expected = [(n, line.strip()) for n, line in enumerate(folded.split("\n"), start=1)
+                if line.strip()]
+    assert clean_lines(text) == expected
