@@ -15,6 +15,7 @@ decides what the words mean and how papers rank, and ``store`` runs the SQL.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -66,6 +67,7 @@ UNLOAD_REBUILD_PAPERS = 100_000
 # for search as it goes (``search_index.Follower``); a smaller one catches the index
 # up at its end, in less time than starting the follower's threads takes.
 FOLLOW_BYTES = 8_000_000
+FOLLOW_ENV = "CATALOG_FOLLOW"  # "0" turns it off (as CATALOG_PARSE_AHEAD does parsing ahead)
 
 
 @dataclass
@@ -169,14 +171,13 @@ class Catalog:
         from catalog.ingest import load_paths, load_size
 
         names = [str(p) for p in paths]
-        follow = load_size(names) >= FOLLOW_BYTES
+        follow = (load_size(names) >= FOLLOW_BYTES
+                  and os.environ.get(FOLLOW_ENV) != "0")
         follower: Follower | None = None
 
         def file_done(report: LoadReport) -> None:
             nonlocal follower, follow
-            if follower is not None:
-                follower.poke()
-            elif follow:  # after the first page: the parse-ahead process is forked
+            if follow:  # after the first page: the parse-ahead process is forked
                 follow = False
                 follower = self._follower()
             if on_file is not None:

@@ -241,6 +241,26 @@ def test_the_follower_replaces_a_paper_that_changed_after_it_took_it_in(seeds_db
         assert [p.id for p in cat.search("zymurgy").papers] == [pid]
 
 
+def test_the_follower_adds_pages_committed_before_it_started(invoke, seeds_db,
+                                                             monkeypatch):
+    """The load goes on while the follower starts: papers newer than the index's are
+    new to it, not replacements, whatever the catalog holds by then."""
+    from catalog.store.open import open_read_only
+
+    with monkeypatch.context() as m:
+        m.setattr(Catalog, "sync_index", lambda self, **kw: None)
+        load(invoke, seeds_db, PAGES / "kaiming_he.txt")  # committed, not indexed
+    side = search_index._Following(open_read_only(seeds_db), index_of(seeds_db))
+    side.take()
+    assert side.stamp.replaced == 0
+    search_index._commit(side.writer, side.stamp)
+    del side
+    with Catalog(seeds_db) as cat:
+        assert cat.sync_index() == search_index.Synced()  # trusted as it stands
+    assert "Deep Residual Learning for Image Recognition" in titles(
+        invoke, seeds_db, "deep residual learning")
+
+
 def test_a_failed_follower_leaves_the_index_to_be_caught_up(invoke, db_path, following,
                                                               monkeypatch):
     finish = search_index.Follower.finish
