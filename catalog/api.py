@@ -65,7 +65,7 @@ __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSu
 UNLOAD_REBUILD_PAPERS = 100_000
 # A load of this many bytes of pages (about 8,000 papers) or more indexes its papers
 # for search as it goes (``search_index.Follower``); a smaller one catches the index
-# up at its end, in less time than starting the follower's threads takes.
+# up at its end, in less time than starting the follower's process takes.
 FOLLOW_BYTES = 8_000_000
 FOLLOW_ENV = "CATALOG_FOLLOW"  # "0" turns it off (as CATALOG_PARSE_AHEAD does parsing ahead)
 
@@ -206,7 +206,12 @@ class Catalog:
         """Index a large load's papers as they are committed (``search_index.Follower``)."""
         engine = self._engine or SearchIndex(self.conn, self.path)
         self._engine, self._live = engine, None
-        return engine.follow()
+        try:
+            return engine.follow()
+        except BaseException as e:  # a damaged index: the closing sync rebuilds it
+            if not is_engine_failure(e):
+                raise
+            return None
 
     # -- the search engine's index -------------------------------------------------
     def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:

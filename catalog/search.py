@@ -276,7 +276,7 @@ def _correct(conn, p: Plan, engine: SearchIndex | None = None) -> None:
         for i, c in enumerate(clauses):
             if c.word is None or not correctable(c.word, c.raw or c.word):
                 continue
-            if (any(engine.doc_freq(a.text) for a in c.alternatives) if engine
+            if (any(engine.holds(a.text) for a in c.alternatives) if engine
                     else store.matches(conn, c.fts())):
                 continue  # the catalog holds it: never rewritten
             better = nearest_word(conn, c.word, engine=engine)

@@ -432,6 +432,14 @@ class SearchIndex:
         counts = [searcher.doc_freq(BODY, w) for w in self.analyze(alt_text)]
         return min(counts) if counts else 0
 
+    def holds(self, alt_text: str) -> bool:
+        """Does some paper hold every word of ``alt_text``, in any field searched?
+        (A word only in author names is a word the catalog holds: never corrected.)"""
+        searcher = self.searcher()
+        words = self.analyze(alt_text)
+        return bool(words) and all(any(searcher.doc_freq(f, w) for f in BOOSTS)
+                                   for w in words)
+
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         """The ``VOCABULARY_LIMIT`` most common indexed (stemmed) words of titles and
         abstracts starting with ``prefix``, with the number of papers holding each: a

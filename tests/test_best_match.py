@@ -165,6 +165,18 @@ def test_known_words_and_gene_names_are_never_corrected(invoke, small_db, query)
     assert "also searched" not in result.stderr
 
 
+def test_a_word_only_in_author_names_is_never_corrected(invoke, tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("".join(
+        f"CVMar {d}, 2024\n\nCoffee study number {d}\n\nAna Coffe{'e' * (d > 1)}\n\n"
+        f"Coffee and sleep in cohort {d}.\n\n" for d in range(1, 6)), encoding="utf-8")
+    db = tmp_path / "c.db"
+    assert invoke("--db", db, "load", page, "--as-of", "2026-01-01").exit_code == 0
+    hits, err = search(invoke, db, "coffe")  # a name (Ana Coffe), one letter from coffee
+    assert "also searched" not in err
+    assert titles(hits) == ["Coffee study number 1"]
+
+
 def test_a_typo_adds_an_alternative_and_keeps_the_word(invoke, small_db):
     hits, err = search(invoke, small_db, "cofee sleep")
     assert 'also searched for "coffee" (for "cofee")' in err
