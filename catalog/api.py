@@ -15,7 +15,6 @@ decides what the words mean and how papers rank, and ``store`` runs the SQL.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,13 +42,7 @@ from catalog.errors import (
 )
 from catalog.models import Hit, LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, code_flag, date_bound, parse_query, year_range
-from catalog.search_index import (
-    Follower,
-    IndexUnavailable,
-    SearchIndex,
-    Synced,
-    is_engine_failure,
-)
+from catalog.search_index import IndexUnavailable, SearchIndex, Synced, is_engine_failure
 from catalog.store import browse as browse_sql
 from catalog.store import read, remove
 from catalog.store import search as store_search
@@ -63,11 +56,6 @@ __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSu
 
 # unload rebuilds the search index of a catalog smaller than this (a few seconds)
 UNLOAD_REBUILD_PAPERS = 100_000
-# A load of this many bytes of pages (about 8,000 papers) or more indexes its papers
-# for search as it goes (``search_index.Follower``); a smaller one catches the index
-# up at its end, in less time than starting the follower's process takes.
-FOLLOW_BYTES = 8_000_000
-FOLLOW_ENV = "CATALOG_FOLLOW"  # "0" turns it off (as CATALOG_PARSE_AHEAD does parsing ahead)
 
 
 @dataclass
@@ -168,50 +156,15 @@ class Catalog:
         ``read_stdin``), each in its own transaction; ``on_file`` sees each report as
         its file is done, ``on_bytes(n)`` that about n bytes of a large file are in.
         Failures are in the reports, not raised."""
-        from catalog.ingest import load_paths, load_size
+        from catalog.ingest import load_paths
 
-        names = [str(p) for p in paths]
-        follow = (load_size(names) >= FOLLOW_BYTES
-                  and os.environ.get(FOLLOW_ENV) != "0")
-        follower: Follower | None = None
-
-        def file_done(report: LoadReport) -> None:
-            nonlocal follower, follow
-            if follow:  # after the first page: the parse-ahead process is forked
-                follow = False
-                follower = self._follower()
-            if on_file is not None:
-                on_file(report)
-
-        try:
-            reports = load_paths(self.conn, names, as_of=as_of or dt.date.today(),
-                                 profile=profile, strict=strict, encoding=encoding,
-                                 read_stdin=read_stdin, on_file=file_done,
-                                 on_bytes=on_bytes)
-        except BaseException:
-            # Ctrl-C: the next search catches the index up on what was committed
-            if follower is not None:
-                follower.abort()
-            raise
-        if follower is not None:
-            try:
-                follower.finish()
-            except BaseException as e:  # the index is as it was: caught up just below
-                if not (isinstance(e, IndexUnavailable) or is_engine_failure(e)):
-                    raise
+        reports = load_paths(self.conn, [str(p) for p in paths],
+                             as_of=as_of or dt.date.today(), profile=profile, strict=strict,
+                             encoding=encoding, read_stdin=read_stdin, on_file=on_file,
+                             on_bytes=on_bytes)
+        # not after Ctrl-C: the next search catches the index up on what was committed
         self.sync_index(prune=True)
         return reports
-
-    def _follower(self) -> Follower | None:
-        """Index a large load's papers as they are committed (``search_index.Follower``)."""
-        engine = self._engine or SearchIndex(self.conn, self.path)
-        self._engine, self._live = engine, None
-        try:
-            return engine.follow()
-        except BaseException as e:  # a damaged index: the closing sync rebuilds it
-            if not is_engine_failure(e):
-                raise
-            return None
 
     # -- the search engine's index -------------------------------------------------
     def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:

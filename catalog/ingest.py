@@ -197,11 +197,6 @@ def _save_parsed(conn: sqlite3.Connection, report: LoadReport, page: Page, sha25
     return report
 
 
-def load_size(paths: Iterable[str]) -> int:
-    """The bytes of page files a load of ``paths`` would read (standard input: 0)."""
-    return sum(_size(path) for _, path, error in find_files(paths) if not error)
-
-
 def _size(path: Path | None) -> int:
     try:
         return path.stat().st_size if path is not None else 0

@@ -57,9 +57,6 @@ POSITIONS = (BODY, "authors")  # the fields phrases are looked up in
 # at a million papers, well inside the load's 300 MB.
 HEAP_BYTES = 96_000_000
 SMALL_HEAP_BYTES = 16_000_000
-# A load's follower (``Follower``) is sized as a writer for this many papers: it can't
-# know how many are coming.
-HEAP_PAPERS = 50_000
 # An author or profile filter is handed to the engine as a set of pks up to this size;
 # beyond it (a profile listing most of the catalog) FTS5 answers.
 MAX_PK_SET = 20_000
@@ -208,13 +205,11 @@ def _commit(writer: Any, stamp: Stamp) -> None:
 class SearchIndex:
     """The index of one catalog: brought up to date, then asked for the top papers."""
 
-    def __init__(self, conn: sqlite3.Connection, db: Path, *, place: Path | None = None
-                 ) -> None:
+    def __init__(self, conn: sqlite3.Connection, db: Path) -> None:
         self.conn = conn
         # tantivy locks files even to read, so a catalog on a read-only place has its
         # index in the user's cache, by catalog id (see ``sync``)
-        self.path: Path | None = place or (
-            index_path(db) if _writable_place(db.parent) else None)
+        self.path: Path | None = index_path(db) if _writable_place(db.parent) else None
         self._index: Any = None
         self._stamp: Stamp | None = None
         self._analyzer: Any = None
@@ -245,7 +240,7 @@ class SearchIndex:
         if stamp is not None and stamp.applied < state.head:
             self._reload()  # another process may have caught it up meanwhile
             stamp = self._read_stamp()
-        if stamp is not None and self._trusted(stamp, state) and not _drifted(stamp):
+        if stamp is not None and self._trusted(stamp, state):
             if stamp.applied == state.head:
                 return Synced()
             caught = self._catch_up(stamp, state, progress)
@@ -405,14 +400,6 @@ class SearchIndex:
         self._stamp = stamp
         return done
 
-    def follow(self) -> Follower | None:
-        """A ``Follower`` that takes papers in while a load writes them (None: the
-        index can't be written now; the load's closing ``sync`` will say why)."""
-        try:
-            return Follower.start(self)
-        except IndexUnavailable:
-            return None
-
     # -- asking it ----------------------------------------------------------------------
     def searcher(self) -> Any:
         index = self._opened()
@@ -452,14 +439,6 @@ class SearchIndex:
                 self.searcher().terms_with_prefix(BODY, prefix, limit=VOCABULARY_LIMIT)],
                 **{k: v for k, v in self._vocabulary.items() if k[1] == self._stamp}}
         return self._vocabulary[key]
-
-    def largest_pk(self) -> int:
-        """The largest pk the index holds (0: none)."""
-        t = _tantivy()
-        searcher = self.searcher()
-        hits = searcher.search(t.Query.all_query(), 1, order_by_field="pk",
-                               order=t.Order.Desc).hits
-        return int(searcher.doc(hits[0][1])["pk"][0]) if hits else 0
 
     def count(self, query: Any) -> int:
         return int(self.searcher().search(query, 1, count=True).count)
@@ -630,142 +609,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-# -- indexing while a load writes --------------------------------------------------------
-
-class Follower:
-    """Takes papers into the index while a load is writing them, in a process beside it.
-
-    Building the index after the pages were in made a large load wait for it (a
-    million papers: 90-130 s on top of the writer's time). The writer is bound by
-    SQLite on one core; this process (``python -m catalog.search_index``, started after
-    the load's first page) runs on the other. Every half second it reads the change
-    log since its last read and those rows, in one snapshot of a read-only connection
-    of its own, and hands them to the engine. When its input ends (the load is done,
-    or its process died) it takes in the rest and commits with the stamp of the last
-    snapshot it read, exactly as ``sync`` would have; until then searches see the
-    index as it was and, finding it behind, read FTS5. Ctrl-C kills it: nothing of
-    it is committed, and the next search catches up. (Told of each page through a
-    pipe, it cost the writer 2.8 ms a page: on a busy machine, waking it gave it the
-    writer's core.)
-
-    A thread instead ran the load 35% slower: it took Python's lock from the writer
-    each time the writer came back from SQLite (100,000 papers: 46 s, against 34 s
-    without a follower)."""
-
-    def __init__(self, owner: SearchIndex, proc: Any) -> None:
-        self.owner, self.proc = owner, proc
-
-    @classmethod
-    def start(cls, owner: SearchIndex) -> Follower:
-        """Bring the index up to date (rebuilt if it can't be trusted), then follow."""
-        import subprocess
-        import sys
-
-        from catalog.store.open import database_file
-
-        owner.sync()
-        assert owner.path is not None
-        owner._index = None  # the child reopens it
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "catalog.search_index",
-                 database_file(owner.conn), str(owner.path)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                # out of the terminal's process group: Ctrl-C is the load's to handle
-                # (it kills the child)
-                start_new_session=True)
-        except OSError as e:
-            raise IndexUnavailable(f"the search index can't be written ({e})") from None
-        return cls(owner, proc)
-
-    def finish(self) -> Synced:
-        """Take in the rest and commit; raises ``IndexUnavailable`` when the child
-        failed (the index is then as it was, and the caller syncs)."""
-        out, err = self.proc.communicate()  # closes its input: the load is done
-        self.owner._index = None
-        if self.proc.returncode != 0:
-            lines = err.decode(errors="replace").strip().splitlines()
-            raise IndexUnavailable("indexing beside the load failed: "
-                                   + (lines[-1] if lines else f"exit {self.proc.returncode}"))
-        stamp = Stamp(**json.loads(out))
-        self.owner._stamp = stamp
-        return Synced(papers=stamp.papers)
-
-    def abort(self) -> None:
-        """Leave the index as it was: nothing of the child's is committed."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.communicate()
-        self.owner._index = None
-
-
-class _Following:
-    """The follower's side (``python -m catalog.search_index DB INDEX``)."""
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.engine = SearchIndex(conn, path, place=path)
-        stamp = self.engine._read_stamp()
-        if stamp is None:
-            raise IndexUnavailable("no search index to follow")
-        self.stamp = stamp
-        self.writer = self.engine._writer(self.engine._opened(), HEAP_PAPERS)
-        # pks above this were never in the index: added, not replaced (a new paper's
-        # pk is above every pk before it). The index's own largest: the catalog may
-        # hold later pages already.
-        self.top_pk = self.engine.largest_pk()
-
-    def take(self) -> None:
-        """What changed since the last read, from one snapshot: the log's head and the
-        rows agree."""
-        self.conn.execute("BEGIN")
-        try:
-            state = store_search.log_state(self.conn)
-            if state is None or state.head == self.stamp.applied:
-                return
-            pks = store_search.changed_since(self.conn, self.stamp.applied, state.head)
-            replaced = [pk for pk in pks if pk <= self.top_pk]
-            for pk in replaced:
-                self.writer.delete_documents_by_term("pk", pk)
-            added = 0
-            for row in store_search.index_rows(self.conn, pks):
-                self.writer.add_document(_document(row))
-                added += 1
-            self.top_pk = max(self.top_pk, pks[-1] if pks else 0)
-            self.stamp = Stamp(state.catalog_id, state.head,
-                               self.stamp.replaced + len(replaced),
-                               self.stamp.papers - len(replaced) + added)
-        finally:
-            self.conn.execute("COMMIT")
-
-    def run(self, done: Any) -> Stamp:
-        import select
-
-        while True:
-            ready, _, _ = select.select([done], [], [], 0.5)
-            if ready and not os.read(done.fileno(), 65536):
-                break  # the load is done (or gone)
-            self.take()
-        self.take()
-        _commit(self.writer, self.stamp)
-        return self.stamp
-
-
-def _follow_main(argv: Sequence[str]) -> int:
-    import sys
-
-    from catalog.store.open import open_read_only
-
-    db, path = argv
-    conn = open_read_only(db, timeout=60)
-    stamp = _Following(conn, Path(path)).run(sys.stdin)
-    sys.stdout.write(json.dumps(stamp.__dict__))
-    return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(_follow_main(sys.argv[1:]))

@@ -4,7 +4,6 @@ version's or another catalog's, or a writer busy in another process."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -180,117 +179,6 @@ def test_a_busy_writer_elsewhere_falls_back_to_fts5(invoke, db_path):
     finally:
         held.rollback()
         del held
-
-
-# -- a large load indexes as it goes -------------------------------------------------
-
-@pytest.fixture
-def following(monkeypatch):
-    """Every load follows (as one of 8 MB and more does); the followers made, kept."""
-    from catalog import api
-
-    made: list[search_index.Follower] = []
-    start = search_index.Follower.start.__func__  # type: ignore[attr-defined]
-
-    def spy(cls, owner):
-        made.append(start(cls, owner))
-        return made[-1]
-
-    monkeypatch.setattr(api, "FOLLOW_BYTES", 0)
-    monkeypatch.setattr(search_index.Follower, "start", classmethod(spy))
-    return made
-
-
-def test_a_large_load_indexes_beside_the_writer(invoke, db_path, tmp_path, following):
-    load(invoke, db_path, DATA, PAGES)  # merges across pages: papers indexed again
-    assert len(following) == 1 and following[0].proc.returncode == 0
-    with Catalog(db_path) as cat:
-        assert cat.sync_index() == search_index.Synced()  # the follower left it current
-        assert cat.sync_index() is not None
-        stamp = cat._engine.stamp
-        papers = cat.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-    assert stamp is not None and stamp.papers == papers
-    following.clear()
-    plain = tmp_path / "plain.db"
-    from catalog import api
-    api.FOLLOW_BYTES = 10**12  # type: ignore[attr-defined]  (monkeypatch restores it)
-    load(invoke, plain, DATA, PAGES)
-    assert following == []
-    for query in QUERIES:
-        assert found(invoke, db_path, query) == found(invoke, plain, query), query
-
-
-def test_the_follower_replaces_a_paper_that_changed_after_it_took_it_in(seeds_db,
-                                                                       monkeypatch):
-    from catalog.store.open import open_read_only
-
-    monkeypatch.setattr(search_index, "REBUILD_SHARE", 0)  # no rebuild for the drift
-
-    with Catalog(seeds_db) as cat:
-        assert cat.sync_index() is not None
-        pid = cat.conn.execute("SELECT id FROM papers ORDER BY pk LIMIT 1").fetchone()[0]
-    side = search_index._Following(open_read_only(seeds_db), index_of(seeds_db))
-    with sqlite3.connect(seeds_db) as conn:
-        conn.execute("UPDATE papers SET title = 'Zymurgy of Quokkas' WHERE id = ?", (pid,))
-    side.take()
-    assert side.stamp.replaced == 1
-    search_index._commit(side.writer, side.stamp)
-    del side
-    with Catalog(seeds_db) as cat:
-        assert cat.sync_index() == search_index.Synced()
-        assert [p.id for p in cat.search("zymurgy").papers] == [pid]
-
-
-def test_the_follower_adds_pages_committed_before_it_started(invoke, seeds_db,
-                                                             monkeypatch):
-    """The load goes on while the follower starts: papers newer than the index's are
-    new to it, not replacements, whatever the catalog holds by then."""
-    from catalog.store.open import open_read_only
-
-    with monkeypatch.context() as m:
-        m.setattr(Catalog, "sync_index", lambda self, **kw: None)
-        load(invoke, seeds_db, PAGES / "kaiming_he.txt")  # committed, not indexed
-    side = search_index._Following(open_read_only(seeds_db), index_of(seeds_db))
-    side.take()
-    assert side.stamp.replaced == 0
-    search_index._commit(side.writer, side.stamp)
-    del side
-    with Catalog(seeds_db) as cat:
-        assert cat.sync_index() == search_index.Synced()  # trusted as it stands
-    assert "Deep Residual Learning for Image Recognition" in titles(
-        invoke, seeds_db, "deep residual learning")
-
-
-def test_a_failed_follower_leaves_the_index_to_be_caught_up(invoke, db_path, following,
-                                                              monkeypatch):
-    finish = search_index.Follower.finish
-
-    def crash(self):
-        self.proc.kill()  # killed before it could commit
-        return finish(self)
-
-    monkeypatch.setattr(search_index.Follower, "finish", crash)
-    load(invoke, db_path, DATA, PAGES)
-    assert following and following[0].proc.returncode != 0
-    assert set(found(invoke, db_path, "deep residual learning")) == fts5_found(
-        db_path, "deep residual learning")
-
-
-def test_ctrl_c_in_a_large_load_stops_the_follower_uncommitted(db_path, following):
-    files = [*SEEDS, *sorted(PAGES.glob("*.txt"))]
-
-    def interrupt(report):
-        if len(following) and report.source == str(files[2]):
-            raise KeyboardInterrupt
-
-    with Catalog(db_path, create=True) as cat, pytest.raises(KeyboardInterrupt):
-        cat.load(files, as_of=dt.date(2026, 3, 1), on_file=interrupt)
-    assert following and following[0].proc.returncode is not None  # stopped, not left
-    with Catalog(db_path) as cat:
-        done = cat.sync_index()  # what the pages committed is taken in now
-        assert done is not None and done.papers == cat.conn.execute(
-            "SELECT count(*) FROM papers").fetchone()[0]
-        assert {p.id for p in cat.search("model", limit=None).papers}
 
 
 # -- unload, reindex, read-only places -----------------------------------------------
