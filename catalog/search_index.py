@@ -28,7 +28,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -318,7 +318,7 @@ class SearchIndex:
             state = store_search.log_state(self.conn) or state
             pks = store_search.changed_since(self.conn, stamp.applied, state.head)
             known = self._held(pks)
-            if _drifted(replace(stamp, replaced=stamp.replaced + len(known))):
+            if (stamp.replaced + len(known)) * REBUILD_SHARE > stamp.papers:
                 # A replaced paper's old copy still counts in the index's word
                 # statistics until segments merge; past a small share of them, ranking
                 # would drift from what a fresh load gives: the index is built anew.
@@ -555,12 +555,6 @@ class SearchIndex:
             return t.Query.term_set_query(schema, "pk", list(pks))
         return t.Query.boolean_query([(t.Occur.Should, t.Query.term_query(schema, "pk", pk))
                                       for pk in pks])
-
-
-def _drifted(stamp: Stamp) -> bool:
-    """So many papers replaced since the last rebuild that ranking drifts (see
-    ``_catch_up``): the index is rebuilt."""
-    return stamp.replaced * REBUILD_SHARE > stamp.papers
 
 
 def _any(parts: Sequence[Any]) -> Any | None:
