@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog import names
 from catalog import search as best_match
@@ -44,10 +45,12 @@ from catalog.models import Hit, LoadReport, Paper, ProfileSummary
 from catalog.query import Filters, Query, code_flag, date_bound, parse_query, year_range
 from catalog.search_index import IndexUnavailable, SearchIndex, Synced, is_engine_failure
 from catalog.store import browse as browse_sql
-from catalog.store import read, remove
+from catalog.store import read
 from catalog.store import search as store_search
 from catalog.store.open import is_damage, open_db
-from catalog.store.remove import Removed
+
+if TYPE_CHECKING:  # the writing modules load only for the commands that write
+    from catalog.store.remove import Removed
 
 __all__ = ["STAT_KEYS", "TOPIC_KEYS", "AuthorPage", "Catalog", "Stats", "TopicSummary",
            "check_profile_option", "complete_names", "complete_topics", "filters_from",
@@ -233,6 +236,8 @@ class Catalog:
         """Remove what was loaded from a file (``target`` names it, its folder aside)
         or a profile (``target`` is its name): listings, the papers no other page
         lists, the profile. One transaction; ``dry_run`` rolls it back."""
+        from catalog.store import remove
+
         ids = self._profiles_of(target)
         source = Path(target).name
         others = remove.other_sources(self.conn, ids, source)
@@ -254,6 +259,8 @@ class Catalog:
 
     def rename_profile(self, old: str, new: str) -> tuple[str, str]:
         """Name a profile (found by its name or its file); (old name, new name)."""
+        from catalog.store import remove
+
         new = " ".join(new.split())
         if not names.name_key(new):
             raise QuerySyntaxError(f"{new!r} is not a name")
@@ -269,6 +276,8 @@ class Catalog:
     def _profiles_of(self, target: str) -> list[int]:
         """The profiles a file name (loaded from it) or a profile name means. Names
         must match exactly (case, accents and spacing aside): these commands delete."""
+        from catalog.store import remove
+
         ids = remove.profile_ids_by_source(self.conn, Path(target).name)
         if ids:
             return ids
