@@ -203,8 +203,9 @@ def test_clean_lines_folds_every_kind_of_space_as_one_pattern_would(text):
     needs it: the lines are those of the pattern applied to every text."""
     import re
 
-    folded = re.sub(r"[^\S\n]{2,}|[^\S\n ]", " ", text.replace("\r\n", "\n")
-                    .replace("\r", "\n").replace("\u200b", ""))
+    invisible = "[\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+    folded = re.sub(r"[^\S\n]{2,}|[^\S\n ]", " ", re.sub(
+        invisible, "", text.replace("\r\n", "\n").replace("\r", "\n")))
     expected = [(n, line.strip()) for n, line in enumerate(folded.split("\n"), start=1)
                 if line.strip()]
     assert clean_lines(text) == expected
