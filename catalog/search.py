@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from catalog.analysis import index_text
 from catalog.errors import QuerySyntaxError
@@ -391,10 +392,17 @@ def engine_count(conn, engine: SearchIndex, p: Plan, selection: Selection) -> in
     filters = _engine_filters(conn, engine, p, selection)
     if filters is None:
         return None
-    query = None if filters.empty else engine.query(
-        must=[c.alternatives for c in p.must], should=[c.alternatives for c in p.should],
-        excluded=p.excluded, filters=filters.queries)
+    query = None if filters.empty else _engine_query(engine, p, filters.queries)
     return 0 if query is None else engine.count(query)
+
+
+def _engine_query(engine: SearchIndex, p: Plan, filters: list,
+                  without: int | None = None) -> Any | None:
+    """The plan's clauses and the filters as one engine query (None: nothing can
+    match)."""
+    return engine.query(must=[c.alternatives for c in p.must],
+                        should=[c.alternatives for c in p.should], excluded=p.excluded,
+                        filters=filters, without=without)
 
 
 @dataclass
@@ -425,13 +433,9 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     """The ``limit`` (None: all) best papers by the search engine's index (top-k: only
     the papers that can make the list are scored), or None where FTS5 must answer."""
     found = _engine_filters(conn, engine, p, selection)
-    if found is None or found.empty:
-        return None if found is None else iter(())
-    filters = found.queries
-    must = [c.alternatives for c in p.must]
-    should = [c.alternatives for c in p.should]
-    query = engine.query(must=must, should=should, excluded=p.excluded, filters=filters,
-                         without=without)
+    if found is None:
+        return None
+    query = None if found.empty else _engine_query(engine, p, found.queries, without)
     if query is None:
         return iter(())
     coordinate, factors = p.coordination()
@@ -445,8 +449,8 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     scored = dict(engine.top(query, k))
     held = Counter[int]()
     within = engine.pk_set(list(scored))
-    for clause in should:
-        q = engine.query(must=[clause], filters=[within])
+    for clause in p.should:
+        q = engine.query(must=[clause.alternatives], filters=[within])
         if q is not None:
             held.update(pk for pk, _ in engine.top(q, len(scored)))
     ranked_ = sorted(((pk, score * factors[held[pk]]) for pk, score in scored.items()),

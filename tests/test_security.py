@@ -66,6 +66,7 @@ ALLOWED = {
     ("store/read.py", "cols"): "select_sql: PAPER_COLUMNS plus fixed rank/snippet columns",
     ("store/read.py", "where"): "WHERE clauses of placeholders: where_sql's, or "
                                 "iter_profiles' 'pr.topic IN (?, ...)' and 'pr.id = ?'",
+    ("store/read.py", "s"): "where_sql: a link_sets SELECT of placeholders",
     ("store/browse.py", "where"): "WHERE clauses of placeholders: where_sql's",
     ("store/browse.py", "t"): "a loop over a fixed tuple of table names",
     ("store/browse.py", "union"): "joined from fixed per-table SELECTs with placeholders",

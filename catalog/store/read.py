@@ -125,19 +125,26 @@ def _in(values: Sequence) -> str:
     return "(" + ", ".join("?" * len(values)) + ")"
 
 
-def where_sql(sel: Selection) -> tuple[list[str], list]:
-    """WHERE clauses and their parameters; every value is bound."""
-    clauses: list[str] = []
+def link_sets(sel: Selection) -> tuple[list[str], list]:
+    """The author and profile filters as SELECTs of paper pks from the link tables
+    alone (each must hold a paper), and their parameters."""
+    sets: list[str] = []
     params: list = []
     if sel.by_author:
-        clauses.append(
-            f"p.pk IN (SELECT paper_pk FROM authorships WHERE person_id IN {_in(sel.person_ids)}"
-            f" UNION SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.profile_ids)})")
+        sets.append(f"SELECT paper_pk FROM authorships WHERE person_id IN {_in(sel.person_ids)}"
+                    f" UNION SELECT paper_pk FROM listings WHERE profile_id IN "
+                    f"{_in(sel.profile_ids)}")
         params += [*sel.person_ids, *sel.profile_ids]
     if sel.by_profile:
-        clauses.append(
-            f"p.pk IN (SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)})")
+        sets.append(f"SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)}")
         params += list(sel.listed_by)
+    return sets, params
+
+
+def where_sql(sel: Selection) -> tuple[list[str], list]:
+    """WHERE clauses and their parameters; every value is bound."""
+    sets, params = link_sets(sel)
+    clauses = [f"p.pk IN ({s})" for s in sets]
     if sel.topics:
         # any of the paper's codes (#14): the first is `topic`, whose index finds most;
         # a code is two capitals, so a space-bounded search of `topics` is exact

@@ -17,6 +17,7 @@ from catalog.store.read import (
     SORTS,
     Selection,
     _in,
+    link_sets,
     paper_from_row,
     where_sql,
 )
@@ -222,16 +223,7 @@ def forget_changes(conn: sqlite3.Connection, upto: int) -> None:
 def selection_pks(conn: sqlite3.Connection, sel: Selection, cap: int) -> list[int] | None:
     """The pks the selection's author and profile filters allow (None: more than
     ``cap``, too many to hand the engine), read from the link tables alone."""
-    sets = []
-    params: list = []
-    if sel.by_author:
-        sets.append(f"SELECT paper_pk FROM authorships WHERE person_id IN {_in(sel.person_ids)} "
-                    f"UNION SELECT paper_pk FROM listings WHERE profile_id IN "
-                    f"{_in(sel.profile_ids)}")
-        params += [*sel.person_ids, *sel.profile_ids]
-    if sel.by_profile:
-        sets.append(f"SELECT paper_pk FROM listings WHERE profile_id IN {_in(sel.listed_by)}")
-        params += list(sel.listed_by)
+    sets, params = link_sets(sel)
     rows = conn.execute(f"SELECT * FROM ({' INTERSECT '.join(sets)}) LIMIT ?",
                         (*params, cap + 1)).fetchall()
     return None if len(rows) > cap else [r[0] for r in rows]
