@@ -393,7 +393,11 @@ def engine_count(conn, engine: SearchIndex, p: Plan, selection: Selection) -> in
     if filters is None:
         return None
     query = None if filters.empty else _engine_query(engine, p, filters.queries)
-    return 0 if query is None else engine.count(query)
+    return 0 if query is None else engine.count(query, split=_costly(engine, p))
+
+
+def _costly(engine: SearchIndex, p: Plan) -> bool:
+    return engine.costly(list(_alternatives(p)))
 
 
 def _engine_query(engine: SearchIndex, p: Plan, filters: list,
@@ -438,15 +442,17 @@ def engine_hits(conn, engine: SearchIndex, p: Plan, selection: Selection, *,
     query = None if found.empty else _engine_query(engine, p, found.queries, without)
     if query is None:
         return iter(())
+    split = _costly(engine, p)
     coordinate, factors = p.coordination()
     if not coordinate:
         return _settled(store_search.hits_by_pk(
-            conn, engine.top(query, limit and limit + TIE_MARGIN), selection), limit)
+            conn, engine.top(query, limit and limit + TIE_MARGIN, split=split), selection),
+            limit)
     # Coordination reorders the best candidates by BM25 by how many of the (two or
     # three) words each holds: a paper holding them all sums all their scores, so it is
     # among the candidates unless a hundred others outscore it with fewer words.
     k = max(limit, COORD_CANDIDATES) if limit else None
-    scored = dict(engine.top(query, k))
+    scored = dict(engine.top(query, k, split=split))
     held = Counter[int]()
     within = engine.pk_set(list(scored))
     for clause in p.should:

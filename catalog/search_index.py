@@ -53,9 +53,12 @@ TITLE_REPEATS = 3
 # no one) and in the affiliations (weak evidence: single words only, no positions).
 BOOSTS = {BODY: 1.0, "authors": 0.5, "affiliations": 0.1}
 POSITIONS = (BODY, "authors")  # the fields phrases are looked up in
-# The writer's memory, split between its threads: enough for few segment flushes
-# at a million papers, well inside the load's 300 MB.
-HEAP_BYTES = 96_000_000
+# The writer's memory, split between its threads. A load's peak memory is this heap
+# plus the segments tantivy merges while it indexes, which it reads through memory
+# maps (counted in the process's RSS): at a million papers, a 96 MB heap peaked at
+# 302-314 MB, 48 MB at 372 MB (larger merges fell at the peak), 64 MB at 206-208 MB,
+# each one ``catalog reindex`` (measured with /proc/self/status, RssAnon + RssFile).
+HEAP_BYTES = 64_000_000
 SMALL_HEAP_BYTES = 16_000_000
 # An author or profile filter is handed to the engine as a set of pks up to this size;
 # beyond it (a profile listing most of the catalog) FTS5 answers.
@@ -70,6 +73,9 @@ MAX_PK_TERMS = 5_000
 REBUILD_SHARE = 20
 # Coordination (see catalog.search.COORD_POWER) reorders this many candidates.
 COORD_CANDIDATES = 100
+# A phrase whose rarest word this many papers hold is searched in two halves at once
+# (see ``SearchIndex.top``): below it, a thread costs more than it saves.
+SPLIT_DOCS = 100_000
 
 Progress = Callable[[int, int], None]  # (papers indexed, papers in all)
 
@@ -440,18 +446,51 @@ class SearchIndex:
                 **{k: v for k, v in self._vocabulary.items() if k[1] == self._stamp}}
         return self._vocabulary[key]
 
-    def count(self, query: Any) -> int:
-        return int(self.searcher().search(query, 1, count=True).count)
+    def count(self, query: Any, *, split: bool = False) -> int:
+        """How many papers match; ``split``: in two halves at once (see ``top``)."""
+        searcher = self.searcher()
+        parts = self._halves(query) if split else [query]
+        return sum(_in_parallel(lambda q: int(searcher.search(q, 1, count=True).count),
+                                parts))
 
-    def top(self, query: Any, k: int | None) -> list[tuple[int, float]]:
-        """(pk, score) of the ``k`` best papers for a tantivy query (None: all)."""
+    def top(self, query: Any, k: int | None, *, split: bool = False
+            ) -> list[tuple[int, float]]:
+        """(pk, score) of the ``k`` best papers for a tantivy query (None: all).
+
+        ``split``, for a query that can skip nothing (``costly``): the papers are
+        searched in two halves by pk, each on a thread of its own (tantivy lets go of
+        the GIL while it searches), and the two lists merged by score. The scores are
+        the same: each half is scored with the whole index's statistics."""
         searcher = self.searcher()
         if k is None:
-            k = self.count(query)
+            k = self.count(query, split=split)
         if k <= 0:
             return []  # tantivy panics on a limit of 0
-        hits = searcher.search(query, k, count=False).hits
+        parts = self._halves(query) if split else [query]
+        found = _in_parallel(lambda q: searcher.search(q, k, count=False).hits, parts)
+        hits = sorted((hit for part in found for hit in part), key=lambda h: -h[0])[:k]
         return [(searcher.doc(addr)["pk"][0], score) for score, addr in hits]
+
+    def costly(self, alts: Sequence[AltLike]) -> bool:
+        """Is one of ``alts`` a phrase of words so common that the engine must read
+        the positions of most papers (``"of the"``: 190-260 ms at a million papers)?
+        Top-k skipping can't help a phrase; only its rarest word bounds the work."""
+        return any(len(self.analyze(a.text)) > 1 and self.doc_freq(a.text) >= SPLIT_DOCS
+                   for a in alts)
+
+    def _halves(self, query: Any) -> list[Any]:
+        """``query`` over the papers below the middle pk, and over the rest."""
+        if _threads() < 2:
+            return [query]
+        t = _tantivy()
+        schema = self._opened().schema
+        middle = store_search.paper_count(self.conn) // 2 + 1
+        ranges = [t.Query.range_query(schema, "pk", t.FieldType.Integer, None, middle,
+                                      include_upper=False),
+                  t.Query.range_query(schema, "pk", t.FieldType.Integer, middle, None)]
+        return [t.Query.boolean_query([(t.Occur.Must, query),
+                                       (t.Occur.Must, t.Query.const_score_query(r, 0.0))])
+                for r in ranges]
 
     def filter_query(self, sel: Selection, pks: Sequence[int] | None) -> list[Any]:
         """The selection's filters as (scoreless) tantivy clauses."""
@@ -573,6 +612,32 @@ def _day_bounds(sel: Selection) -> tuple[int | None, int | None]:
     low = max((d for d in lows if d is not None), default=None)
     high = min((d for d in highs if d is not None), default=None)
     return low, high
+
+
+def _in_parallel(call: Callable[[Any], Any], queries: Sequence[Any]) -> list[Any]:
+    """``call`` of each query, all at once, each on a thread of its own."""
+    if len(queries) == 1:
+        return [call(queries[0])]
+    import threading
+
+    results: list[Any] = [None] * len(queries)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            results[i] = call(queries[i])
+        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(queries))]
+    for th in threads:
+        th.start()
+    run(0)
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def _threads() -> int:

@@ -239,3 +239,48 @@ def test_counts_are_the_engines_matches(full_db, query):
         assert cat.count(query, filters_from(**filters)) == len(every)
         assert cat._live is not None  # the engine counted
     assert len(every) == len(fts5_found(full_db, query, **filters))
+
+
+# -- a phrase of common words, searched in two halves at once ---------------------------
+
+@pytest.mark.parametrize("query", ['"of the"', '"language model"', '"of the" learning',
+                                   '"mixture of experts" -survey'])
+def test_a_costly_phrase_split_in_halves_finds_and_ranks_the_same(full_db, monkeypatch,
+                                                                   query):
+    """Two halves by pk, merged by score: the same papers in the same order, the same
+    count, as one search of the whole index."""
+    def ranked() -> tuple[list[tuple[str, float]], int]:
+        with Catalog(full_db) as cat:
+            found = cat.search(query, limit=None).papers
+            return [(p.id, p.relevance) for p in found], cat.count(query)
+
+    monkeypatch.setattr(search_index, "SPLIT_DOCS", 10**9)
+    whole, whole_count = ranked()
+    monkeypatch.setattr(search_index, "SPLIT_DOCS", 1)
+    calls = []
+    halves = search_index.SearchIndex._halves
+    monkeypatch.setattr(search_index.SearchIndex, "_halves",
+                        lambda self, q: calls.append(q) or halves(self, q))
+    split, split_count = ranked()
+    assert calls, "the phrase was not split"
+    assert split == whole and split_count == whole_count == len(whole)
+    assert whole
+
+
+def test_only_a_phrase_of_common_words_is_split(full_db, monkeypatch):
+    monkeypatch.setattr(search_index, "SPLIT_DOCS", 5)
+    with Catalog(full_db) as cat:
+        engine = cat._ready_engine()
+        assert engine is not None
+        alts = {text: best_match_alts(cat, text) for text in ('"of the"', '"Kaiming He"', "the")}
+        assert engine.costly(alts['"of the"'])
+        assert not engine.costly(alts['"Kaiming He"'])  # few papers hold "kaiming"
+        assert not engine.costly(alts["the"])  # one word: top-k skipping works
+
+
+def best_match_alts(cat: Catalog, text: str) -> list:
+    from catalog.query import parse_query
+    from catalog.search import plan
+
+    p = plan(cat.conn, parse_query(text), text=text, engine=cat._live)
+    return [a for c in (*p.must, *p.should) for a in c.alternatives]
