@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from catalog.bibtex import write_bibtex
 from catalog.errors import CatalogError, OutputExists
 from catalog.models import PAPER_KEYS
 
@@ -133,6 +132,14 @@ def write_tsv(records: Iterable[Record], out: TextIO, *, escape_formulas: bool =
         out.write("\t".join(tsv_field(_cell(v, escape_formulas, excel and n > 0))
                             for v in row) + "\n")
     return max(n, 0)
+
+
+def write_bibtex(records: Iterable[Record], out: TextIO, *, unicode: bool = False) -> int:
+    """BibTeX (``catalog.bibtex``): loaded for this format only, as the other formats'
+    commands (search, list) need none of it and its cite-key code (4 ms of start-up)."""
+    from catalog.bibtex import write_bibtex as write
+
+    return write(records, out, unicode=unicode)
 
 
 # the writer of each of formats.PAPER_FORMATS (a test checks they are the same)

@@ -41,3 +41,15 @@ def test_help_leaves_heavy_libraries_out():
 
 def test_import_catalog_leaves_heavy_libraries_out():
     assert _imported("import catalog") == []
+
+
+def test_the_output_writers_load_bibtex_only_for_bibtex():
+    code = ("import io, sys\n"
+            "from catalog.export import write_records\n"
+            "write_records([], 'tsv', io.StringIO())\n"
+            "print('before', 'catalog.bibtex' in sys.modules)\n"
+            "write_records([], 'bibtex', io.StringIO())\n"
+            "print('after', 'catalog.bibtex' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert out == ["before", "False", "after", "True"]
