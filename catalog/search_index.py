@@ -618,26 +618,10 @@ def _in_parallel(call: Callable[[Any], Any], queries: Sequence[Any]) -> list[Any
     """``call`` of each query, all at once, each on a thread of its own."""
     if len(queries) == 1:
         return [call(queries[0])]
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    results: list[Any] = [None] * len(queries)
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            results[i] = call(queries[i])
-        except BaseException as e:  # noqa: BLE001 - raised again in the caller's thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(1, len(queries))]
-    for th in threads:
-        th.start()
-    run(0)
-    for th in threads:
-        th.join()
-    if errors:
-        raise errors[0]
-    return results
+    with ThreadPoolExecutor(len(queries)) as pool:
+        return list(pool.map(call, queries))
 
 
 def _threads() -> int:
