@@ -47,7 +47,7 @@ from catalog.search_index import IndexUnavailable, SearchIndex, Synced, is_engin
 from catalog.store import browse as browse_sql
 from catalog.store import read
 from catalog.store import search as store_search
-from catalog.store.open import is_damage, open_db
+from catalog.store.open import can_write, is_damage, open_db
 
 if TYPE_CHECKING:  # the writing modules load only for the commands that write
     from catalog.store.remove import Removed
@@ -124,20 +124,28 @@ def filters_from(
 
 class Catalog:
     def __init__(self, path: str | Path, *, create: bool = False, write: bool = False,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False,
+                 on_index: Callable[[int, int], None] | None = None) -> None:
         """Open (``create``: or make) the catalog at ``path``. One that cannot be
         written is opened read-only, unless ``write`` (or ``create``) says the caller
         means to write: then ``ReadOnlyCatalog``. ``read_only`` opens any catalog so
-        (``catalog serve``): SQLite itself refuses every write."""
+        (``catalog serve``): SQLite itself refuses every write.
+
+        A catalog whose last load was cut short has papers not yet in its full-text
+        and name indices (``store.backlog``): they are indexed here, before anything
+        reads, unless the catalog is read-only."""
         self.path = Path(path)
         self.conn: sqlite3.Connection = open_db(self.path, create=create, write=write,
                                                 read_only=read_only)
         # told (papers indexed, papers in all) while the search index is rebuilt or
         # catches up: the CLI shows a progress bar
-        self.on_index: Callable[[int, int], None] | None = None
+        self.on_index = on_index
         self._engine: SearchIndex | None = None
         self._live: SearchIndex | None = None  # the engine, when it answers for SQLite now
         self.engine_error: str | None = None  # why search last ran without the engine
+        self.writable = not read_only and can_write(self.path)
+        if self.writable and read.index_behind(self.conn):
+            self.catch_up()
 
     def close(self) -> None:
         self._engine = self._live = None
@@ -165,9 +173,52 @@ class Catalog:
                              as_of=as_of or dt.date.today(), profile=profile, strict=strict,
                              encoding=encoding, read_stdin=read_stdin, on_file=on_file,
                              on_bytes=on_bytes)
-        # not after Ctrl-C: the next search catches the index up on what was committed
-        self.sync_index(prune=True)
+        # not after Ctrl-C: the next Catalog (or search) catches up on what was committed
+        self._index_loaded()
         return reports
+
+    def _index_loaded(self) -> None:
+        """Index what the load wrote: FTS5 and the name index (``store.backlog``) on a
+        second connection, in a thread, while the search engine's index catches up
+        here. SQLite and tantivy both work outside the GIL, so on two cores the two
+        take about the time of the longer one instead of their sum."""
+        if not read.index_behind(self.conn):
+            self.sync_index(prune=True)
+            return
+        import threading
+
+        from catalog.store import backlog
+
+        failed: list[BaseException] = []
+        stop = threading.Event()
+
+        def fill() -> None:
+            conn = open_db(self.path)
+            try:
+                backlog.catch_up(conn, stop=stop)
+            except BaseException as e:  # noqa: BLE001 - raised again below, in the caller
+                failed.append(e)
+            finally:
+                conn.close()
+
+        worker = threading.Thread(target=fill, name="catalog-backlog")
+        worker.start()
+        try:
+            self.sync_index(prune=True)
+        except BaseException:
+            stop.set()  # Ctrl-C: the thread ends once its chunk is committed
+            raise
+        finally:
+            worker.join()
+        if failed:
+            raise failed[0]
+
+    def catch_up(self) -> int:
+        """Put what loads left for later (``store.backlog``) into the full-text and
+        name indices; the number of papers indexed."""
+        from catalog.store import backlog
+
+        return backlog.catch_up(self.conn, self.on_index)
 
     # -- the search engine's index -------------------------------------------------
     def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:

@@ -179,8 +179,8 @@ class _Session:
                 # the app directory is ours to make; a --db directory that does not
                 # exist is a typo, and an error that names it
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.cat = Catalog(self.path, create=create, write=write)
-            self.cat.on_index = _IndexProgress(sys.stderr.isatty())
+            self.cat = Catalog(self.path, create=create, write=write,
+                               on_index=_IndexProgress(sys.stderr.isatty()))
         return self.cat
 
 

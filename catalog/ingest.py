@@ -249,7 +249,8 @@ def load_paths(
     hears of each file when it is done; ``on_bytes(n)``, during a large file, that
     about ``n`` of its bytes are written."""
     reports = []
-    cache = WriteCache()
+    # papers_fts and the name index are filled at the end, by the caller (store.backlog)
+    cache = WriteCache(deferred=True)
     files = list(find_files(paths))
     ahead = _ParseAhead.start(conn, files, as_of=as_of, encoding=encoding)
     defer_checkpoints(conn)

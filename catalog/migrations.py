@@ -321,9 +321,18 @@ def m008_drop_search_fts(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('automerge', 16)")
 
 
+def m009_index_backlog(conn: sqlite3.Connection) -> None:
+    """What a load has written but not yet indexed (``store.backlog``): papers with
+    ``pk >= from_id`` of the row ``papers_fts`` are not in ``papers_fts``, people with
+    ``id >= from_id`` of the row ``names`` may be missing from the name index. No row,
+    nothing is behind. Written in the transaction that writes the rows themselves."""
+    conn.execute("CREATE TABLE IF NOT EXISTS index_backlog "
+                 "(name TEXT PRIMARY KEY, from_id INTEGER NOT NULL) WITHOUT ROWID")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_paper_keys, m003_name_index, m004_paper_views, m005_search_index,
-    m006_paper_topics, m007_search_log, m008_drop_search_fts]
+    m006_paper_topics, m007_search_log, m008_drop_search_fts, m009_index_backlog]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

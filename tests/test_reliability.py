@@ -25,6 +25,7 @@ import pytest
 from catalog_files import KINDS, make_file, real_catalog, sha256_of
 from click.testing import CliRunner
 
+from catalog.api import Catalog
 from catalog.cli import cli
 from conftest import AS_OF, DATA
 
@@ -186,9 +187,18 @@ def snapshot(db: Path) -> tuple[list, list]:
 
 def check_whole_files(db: Path, expected: dict[str, int]) -> int:
     """The catalog is sound and holds each page wholly or not at all; returns how many
-    pages it holds."""
+    pages it holds. Its full-text index holds every paper before the load's backlog,
+    and all of them once a catalog command has opened the file."""
     con = sqlite3.connect(db)
     try:
+        backlog = con.execute("SELECT from_id FROM index_backlog "
+                              "WHERE name = 'papers_fts'").fetchone()
+        before = con.execute("SELECT count(*) FROM papers WHERE pk < ?",
+                             (backlog[0] if backlog else 1 << 62,)).fetchone()[0]
+        assert con.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH "
+                           "'reliability'").fetchone()[0] == before
+        Catalog(db).close()  # what the next command does first: index the backlog
+        assert con.execute("SELECT count(*) FROM index_backlog").fetchone()[0] == 0
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         con.execute("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')")
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -183,6 +183,11 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def can_write(path: Path) -> bool:
+    """Can this process write the catalog at ``path`` (and its WAL files)?"""
+    return _unwritable(path) is None
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that never writes, for a catalog on a read-only place: ``mode=ro``;
     when even that fails because the WAL index (-shm) of a WAL-mode file cannot be

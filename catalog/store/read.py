@@ -289,6 +289,11 @@ def run_selection(conn: sqlite3.Connection, sql: str, params: Sequence) -> Itera
         raise
 
 
+def index_behind(conn: sqlite3.Connection) -> bool:
+    """Has a load left papers or people to index (``store.backlog``)?"""
+    return conn.execute("SELECT 1 FROM index_backlog LIMIT 1").fetchone() is not None
+
+
 def fts_matches(conn: sqlite3.Connection, match: str) -> bool:
     return conn.execute("SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT 1",
                         (match,)).fetchone() is not None

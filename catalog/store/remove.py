@@ -21,6 +21,7 @@ from catalog.store.write import (
     _begin_write,
     _person_id,
     _remerge,
+    in_fts,
     unindex_people,
 )
 
@@ -111,7 +112,8 @@ def _remove(conn: sqlite3.Connection, profile_ids: Sequence[int]) -> Removed:
         # the index's own row, as an external-content FTS5 table must be told it
         row = conn.execute(f"SELECT {', '.join(FTS_COLUMNS)} FROM papers WHERE pk = ?",
                            (pk,)).fetchone()
-        conn.execute(_FTS_DELETE, (pk, *row))
+        if in_fts(conn, pk):
+            conn.execute(_FTS_DELETE, (pk, *row))
         conn.execute("DELETE FROM authorships WHERE paper_pk = ?", (pk,))
         conn.execute("DELETE FROM papers WHERE pk = ?", (pk,))
         out.papers_deleted += 1

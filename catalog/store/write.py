@@ -106,13 +106,17 @@ def _inserted(cursor: sqlite3.Cursor) -> int:
 class WriteCache:
     """What one load has learnt, kept across its transactions: people's ids by name
     key. Ids written by a transaction count only once it commits (a rolled-back page
-    takes its new people with it), and the cache is bounded for any corpus size."""
+    takes its new people with it), and the cache is bounded for any corpus size.
+
+    ``deferred``: the load's pages leave their new papers and people out of
+    ``papers_fts`` and the name index, for ``store.backlog`` to index at its end."""
 
     LIMIT = 200_000
 
-    def __init__(self) -> None:
+    def __init__(self, *, deferred: bool = False) -> None:
         self.people: dict[str, int] = {}
         self._new: dict[str, int] = {}
+        self.deferred = deferred
 
     def person(self, key: str) -> int | None:
         return self.people.get(key) or self._new.get(key)
@@ -157,6 +161,42 @@ def defer_checkpoints(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_autocheckpoint = 65536")
 
 
+# -- what a load leaves to index at its end (store.backlog) --------------------------
+
+def defer_indexing(conn: sqlite3.Connection) -> None:
+    """In a page's transaction: the papers and people it adds are indexed later.
+
+    Each page kept ``papers_fts`` and the name index up to date, in many small
+    transactions: FTS5 flushed a small segment at each commit and merged them again,
+    and each name's words went to random places of three large indices. That was a
+    third of the writer's time in a large load (#13). The load indexes them at its end
+    instead, in large ordered transactions (``store.backlog.catch_up``).
+
+    Rows added from now on take ids past every id so far: the backlog starts there
+    unless it starts earlier already."""
+    for name, last in LAST_ID.items():
+        conn.execute(_DEFER, (name, conn.execute(last).fetchone()[0] or 0))
+
+
+# each backlog's table: the largest id it holds
+LAST_ID = {"papers_fts": "SELECT max(pk) FROM papers", "names": "SELECT max(id) FROM people"}
+_DEFER = ("INSERT INTO index_backlog (name, from_id) VALUES (?, ? + 1) ON CONFLICT (name) "
+          "DO UPDATE SET from_id = min(from_id, excluded.from_id)")
+
+
+def backlog_from(conn: sqlite3.Connection, name: str) -> int | None:
+    """Where the backlog of ``name`` ("papers_fts" or "names") starts; None: none."""
+    row = conn.execute("SELECT from_id FROM index_backlog WHERE name = ?",
+                       (name,)).fetchone()
+    return row[0] if row else None
+
+
+def in_fts(conn: sqlite3.Connection, pk: int) -> bool:
+    """Is the paper in ``papers_fts``? (Not while its load's backlog holds it.)"""
+    start = backlog_from(conn, "papers_fts")
+    return start is None or pk < start
+
+
 def _person_id(conn: sqlite3.Connection, name: str, cache: WriteCache | None = None) -> int:
     """The person's id, added on first sight (the first spelling seen is the one kept)."""
     key = name_key(name)
@@ -171,7 +211,8 @@ def _person_id(conn: sqlite3.Connection, name: str, cache: WriteCache | None = N
         # stalled for 10-30 ms during a load (measured); with lastrowid, none did
         row = (_inserted(conn.execute("INSERT INTO people (name, name_key, words) "
                                       "VALUES (?, ?, ?)", (name, key, name_words(name)))),)
-        index_person(conn, row[0], name_words(name))
+        if cache is None or not cache.deferred:
+            index_person(conn, row[0], name_words(name))
     if cache is not None:
         cache.add(key, row[0])
     return row[0]
@@ -246,6 +287,8 @@ def save_page(
     cache = cache if cache is not None else WriteCache()
     _begin_write(conn)
     try:
+        if cache.deferred:
+            defer_indexing(conn)
         result = _save_page(conn, page, profile_name, named, as_of.isoformat(),
                             source, sha256, cache, progress)
         conn.execute("COMMIT")
@@ -378,6 +421,7 @@ class _NewPapers:
         self.sightings: list[tuple] = []
         self.fts_ops: list[tuple] = []  # (pk, statement, values) of re-merged papers
         self.keys: set[str] = set()  # cite keys given to this batch
+        self.fts_from = backlog_from(conn, "papers_fts")  # pks from here: not in FTS5
 
     def add(self, key: str, s: Sighting) -> int:
         """Queue one new paper for the page's batch; its pk."""
@@ -425,7 +469,8 @@ class _NewPapers:
         if not self.papers:
             return
         conn.executemany(_PAPER_INSERT, self.papers)
-        conn.executemany(_FTS_INSERT, self.fts)
+        start = self.fts_from
+        conn.executemany(_FTS_INSERT, [r for r in self.fts if start is None or r[0] < start])
         conn.executemany("INSERT INTO authorships (paper_pk, position, person_id) "
                          "VALUES (?, ?, ?)", self.authorships)
         conn.executemany(_SIGHTING_INSERT, self.sightings)
@@ -488,7 +533,9 @@ def _remerge(conn: sqlite3.Connection, pk: int, cache: WriteCache | None = None,
     conn.execute(
         f"UPDATE papers SET {', '.join(c + ' = ?' for c in _PAPER_COLS)} WHERE pk = ?",
         (*values, pk))
-    ops = [(pk, _FTS_DELETE, _fts_row(old)), (pk, _FTS_INSERT, _fts_row(new))]
+    # a paper of the backlog enters papers_fts with its final values (store.backlog)
+    ops = ([(pk, _FTS_DELETE, _fts_row(old)), (pk, _FTS_INSERT, _fts_row(new))]
+           if in_fts(conn, pk) else [])
     if fts_ops is None:
         for _, statement, row in ops:
             conn.execute(statement, (pk, *row))

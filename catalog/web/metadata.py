@@ -135,6 +135,10 @@ def build_metadata(db_name: str = "catalog") -> dict[str, Any]:
             "hidden": True,
             "description": INTERNAL + ": paper changes the search engine's index has yet "
                            "to take in"},
+        "index_backlog": {
+            "hidden": True,
+            "description": INTERNAL + ": where the papers and people a load has not "
+                           "indexed yet start"},
         "catalog_meta": {
             "hidden": True, "description": INTERNAL + ": this catalog's id"},
         "sqlite_sequence": {
