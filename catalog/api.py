@@ -143,8 +143,8 @@ class Catalog:
         self._engine: SearchIndex | None = None
         self._live: SearchIndex | None = None  # the engine, when it answers for SQLite now
         self.engine_error: str | None = None  # why search last ran without the engine
-        self.writable = not read_only and can_write(self.path)
-        if self.writable and read.index_behind(self.conn):
+        self._writable = not read_only and can_write(self.path)
+        if self._writable and read.index_behind(self.conn):
             self.catch_up()
 
     def close(self) -> None:

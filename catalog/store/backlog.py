@@ -3,9 +3,11 @@ people in the name index.
 
 A load's pages write their papers and people without indexing them
 (``store.write.defer_indexing``), and ``index_backlog`` says, in the same transaction,
-where the rows not yet indexed start. ``catch_up`` indexes them in id order, a chunk
-per transaction, the way a bulk load of FTS5 is fastest; each chunk moves the backlog
-on in its own transaction, so a catch-up cut short resumes where it stopped.
+where the rows not yet indexed start. A large load into a small catalog also drops
+three SQLite indices it never reads (``store.write.defer_indices``), named there too.
+``catch_up`` indexes the rows in id order, a chunk per transaction, the way a bulk
+load of FTS5 is fastest; each chunk moves the backlog on in its own transaction, so a
+catch-up cut short resumes where it stopped. Then it builds the dropped indices.
 
 ``Catalog`` catches up at the end of each load, and whenever it opens a catalog for
 writing that has a backlog (a load cut short by Ctrl-C or ``kill -9``), before
@@ -21,7 +23,13 @@ import threading
 from collections.abc import Callable
 
 from catalog.migrations import FTS_COLUMNS
-from catalog.store.write import LAST_ID, _begin_write, backlog_from, index_person
+from catalog.store.write import (
+    BULK_INDICES,
+    LAST_ID,
+    _begin_write,
+    backlog_from,
+    index_person,
+)
 
 # rows indexed per transaction: large enough for FTS5 to write large segments, small
 # enough that another writer (a second load) waits about a second at most
@@ -52,7 +60,24 @@ def catch_up(conn: sqlite3.Connection, progress: Callable[[int, int], None] | No
             progress(min(done, total), max(total, done))
     while not (stop and stop.is_set()) and _people_chunk(conn, chunk) is not None:
         pass
+    for name, create in BULK_INDICES.items():
+        if not (stop and stop.is_set()):
+            _build_index(conn, name, create)
     return done
+
+
+def _build_index(conn: sqlite3.Connection, name: str, create: str) -> None:
+    """Build an index a large load dropped (``store.write.defer_indices``)."""
+    _begin_write(conn)
+    try:
+        if backlog_from(conn, name) is not None:
+            conn.execute(create)
+            conn.execute("DELETE FROM index_backlog WHERE name = ?", (name,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _papers_chunk(conn: sqlite3.Connection, chunk: int) -> int | None:
