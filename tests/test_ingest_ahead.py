@@ -85,3 +85,42 @@ def test_parse_ahead_can_be_turned_off(tmp_path, monkeypatch, env):
     files = [("x", Path("x"), None)] * (PARSE_AHEAD_MIN_FILES + 1)
     assert _ParseAhead.start(conn, files, as_of=AS_OF_DATE, encoding=None) is None
     conn.close()
+
+
+@pytest.mark.slow
+def test_a_parser_that_dies_mid_load_leaves_the_writer_to_parse_the_rest(
+        tmp_path, monkeypatch):
+    """Its replies are read by a thread as they come; once the child is gone, the
+    thread says so and every file left is parsed by the writer: the same catalog."""
+    import os
+    import signal
+
+    pages = _pages(tmp_path)
+    started: list[_ParseAhead] = []
+    real_start = _ParseAhead.start.__func__
+
+    def spy(cls, *a, **kw):
+        ahead = real_start(cls, *a, **kw)
+        if ahead is not None:
+            started.append(ahead)
+        return ahead
+
+    monkeypatch.setattr(_ParseAhead, "start", classmethod(spy))
+    real_take = _ParseAhead.take
+    taken = []
+
+    def take(self, *a, **kw):
+        taken.append(1)
+        if len(taken) == 5:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.join()
+        return real_take(self, *a, **kw)
+
+    monkeypatch.setattr(_ParseAhead, "take", take)
+    ahead = _load(tmp_path / "ahead.db", pages)
+    assert len(started) == 1
+    assert not started[0].proc.is_alive() and not started[0].reader.is_alive()
+    monkeypatch.setenv(PARSE_AHEAD_ENV, "0")
+    here = _load(tmp_path / "here.db", pages)
+    assert ahead == here
+    assert _dump(tmp_path / "ahead.db") == _dump(tmp_path / "here.db")
