@@ -204,7 +204,7 @@ class Catalog:
         worker = threading.Thread(target=fill, name="catalog-backlog")
         worker.start()
         try:
-            self.sync_index(prune=True, one_thread=True)
+            self.sync_index(prune=True)
         except BaseException:
             stop.set()  # Ctrl-C: the thread ends once its chunk is committed
             raise
@@ -221,8 +221,7 @@ class Catalog:
         return backlog.catch_up(self.conn, self.on_index)
 
     # -- the search engine's index -------------------------------------------------
-    def sync_index(self, *, rebuild: bool = False, prune: bool = False,
-                   one_thread: bool = False) -> Synced | None:
+    def sync_index(self, *, rebuild: bool = False, prune: bool = False) -> Synced | None:
         """Bring the search index (``catalog.search_index``) up to the catalog's state:
         what a load, an unload or a search needs before it is trusted. None when it
         can't be written here (``engine_error`` says why): search then runs on FTS5.
@@ -231,7 +230,7 @@ class Catalog:
         self._engine = engine
         self._live = None
         try:
-            done = engine.sync(self.on_index, rebuild=rebuild, one_thread=one_thread)
+            done = engine.sync(self.on_index, rebuild=rebuild)
         except IndexUnavailable as e:
             self.engine_error = str(e)
             return None

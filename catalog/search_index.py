@@ -48,7 +48,6 @@ VERSION = 4
 # and higher on every other shared collection (python -m benchmarks relevance).
 BODY = "body"
 TITLE_REPEATS = 3
-LARGE_PAPERS = 50_000  # from this many papers to index, the large heap and two threads
 # On top of ``body``: a little of a word's BM25 in the author names (what people
 # search people by; 0.1-1.0 made no difference on the collections, whose queries name
 # no one) and in the affiliations (weak evidence: single words only, no positions).
@@ -219,7 +218,6 @@ class SearchIndex:
         self.path: Path | None = index_path(db) if _writable_place(db.parent) else None
         self._index: Any = None
         self._stamp: Stamp | None = None
-        self._one_thread = False
         self._analyzer: Any = None
         # term lists by (prefix, stamp): what the index held when they were read
         self._vocabulary: dict[tuple[str, Stamp | None], list[tuple[str, int]]] = {}
@@ -230,14 +228,9 @@ class SearchIndex:
         return self._stamp
 
     # -- keeping it current ------------------------------------------------------------
-    def sync(self, progress: Progress | None = None, *, rebuild: bool = False,
-             one_thread: bool = False) -> Synced:
+    def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> Synced:
         """Bring the index up to SQLite's state now: take in what changed, or rebuild
-        it when it can't be trusted (or ``rebuild``). Raises ``IndexUnavailable``.
-        ``one_thread``: something else keeps a core busy meanwhile (a load's FTS5 fill):
-        tantivy then indexes on one thread (1M papers beside the fill: 91 s, against
-        101 s on two threads that fought it for the cores)."""
-        self._one_thread = one_thread
+        it when it can't be trusted (or ``rebuild``). Raises ``IndexUnavailable``."""
         state = store_search.log_state(self.conn)
         if state is None:
             raise IndexUnavailable("the catalog has no change log (an older schema)")
@@ -312,9 +305,8 @@ class SearchIndex:
     def _writer(self, index: Any, papers: int = 0) -> Any:
         """A writer sized for the work: a second thread and a large heap pay off only
         when many papers go in (starting them costs more than a small catalog takes)."""
-        large = papers >= LARGE_PAPERS
-        threads = _threads() if large and not self._one_thread else 1
-        heap = HEAP_BYTES if large else SMALL_HEAP_BYTES
+        threads = _threads() if papers >= 50_000 else 1
+        heap = HEAP_BYTES if papers >= 50_000 else SMALL_HEAP_BYTES
         try:
             return index.writer(heap_size=heap, num_threads=threads)
         except (ValueError, OSError) as e:  # another process holds it, a read-only place

@@ -291,32 +291,3 @@ def test_a_load_smaller_than_the_catalog_keeps_every_index(tmp_path, monkeypatch
     assert set(write.BULK_INDICES) <= indices(conn)
     assert set(backlog_rows(conn)) == {"papers_fts", "names"}
     conn.close()
-
-
-def test_the_search_index_of_a_load_is_built_on_one_thread_beside_the_fts5_fill(
-        tmp_path, monkeypatch):
-    import catalog.search_index as search_index
-
-    monkeypatch.setattr(search_index, "LARGE_PAPERS", 1)
-    monkeypatch.setattr(search_index, "_threads", lambda: 2)
-    asked: list[int] = []
-    real = search_index.SearchIndex._writer
-
-    class Index:  # the tantivy index, telling what writer it was asked for
-        def __init__(self, index):
-            self.index = index
-
-        def writer(self, *, heap_size, num_threads):
-            asked.append(num_threads)
-            return self.index.writer(heap_size=heap_size, num_threads=num_threads)
-
-    def writer(self, index, papers=0):
-        return real(self, Index(index), papers)
-
-    monkeypatch.setattr(search_index.SearchIndex, "_writer", writer)
-    pages = tmp_path / "pages"
-    save(pages, "p0.txt", page(0))
-    with Catalog(tmp_path / "c.db", create=True) as cat:
-        cat.load([pages], as_of=AS_OF)  # a backlog to fill: one thread
-        cat.reindex()  # nothing else running: both
-    assert asked == [1, 2]
