@@ -144,6 +144,12 @@ class Catalog:
         self._live: SearchIndex | None = None  # the engine, when it answers for SQLite now
         self.engine_error: str | None = None  # why search last ran without the engine
         self._writable = not read_only and can_write(self.path)
+        self._current()
+
+    def _current(self) -> None:
+        """Before anything that FTS5 or the name index answers: index what a load left
+        for later (one running now in another process, or one cut short), so that the
+        answer holds every committed paper. A read-only catalog can't, and answers as is."""
         if self._writable and read.index_behind(self.conn):
             self.catch_up()
 
@@ -399,6 +405,7 @@ class Catalog:
         from catalog.store import search as search_sql
 
         f = filters if filters is not None else filters_from(**kw)  # type: ignore[arg-type]
+        self._current()
         paper = self.paper(paper_id)
         pk, title, abstract = search_sql.paper_text(self.conn, paper.id) or (0, "", "")
         notes: list[str] = []
@@ -459,6 +466,7 @@ class Catalog:
              search: bool = False, engine: bool = False) -> Plan:
         """How a query will run. With ``search``, a query without words and without
         filters is an error (``search ""``), not a list of every paper."""
+        self._current()
         query = parse_query(text)
         filters = options.merge(query.filters)
         notes: list[str] = list(query.notes)
@@ -508,6 +516,7 @@ class Catalog:
         (#16): every typed word within one edit of a word of theirs (a swap counts
         one), the closest first, then the most papers (see ``names.choose``). A
         farther typo is compared with the names that carry the nearest words."""
+        self._current()
         words = names.name_words(name).split()
         near = [read.near_name_words(self.conn, w) if len(w) >= names.MIN_FUZZY_WORD
                 else [w] for w in words]

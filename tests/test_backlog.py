@@ -291,3 +291,17 @@ def test_a_load_smaller_than_the_catalog_keeps_every_index(tmp_path, monkeypatch
     assert set(write.BULK_INDICES) <= indices(conn)
     assert set(backlog_rows(conn)) == {"papers_fts", "names"}
     conn.close()
+
+
+def test_a_search_during_a_load_catches_up_first(tmp_path):
+    """Another process's load leaves its papers for later while it runs: a Catalog
+    that is open already indexes them before FTS5 answers (the engine aside)."""
+    db = tmp_path / "c.db"
+    with Catalog(db, create=True) as cat:
+        conn = open_db(db)
+        load_paths(conn, [str(save(tmp_path / "a", "p0.txt", page(0)))], as_of=AS_OF)
+        assert backlog_rows(conn)  # what the other process's load has written so far
+        result = cat.search("version0marker", sort="date")  # answered by FTS5
+        assert len(result.papers) == 4
+        assert backlog_rows(conn) == {}
+        conn.close()
