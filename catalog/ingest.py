@@ -303,10 +303,9 @@ def load_paths(
 
 PARSE_AHEAD_ENV = "CATALOG_PARSE_AHEAD"  # "0" turns it off
 PARSE_AHEAD_MIN_FILES = 8  # fewer files do not repay starting the child
-# files asked for ahead of the one being written: bounds the memory held (their replies
-# wait here as JSON). 12, with replies left in the pipe, had the writer wait on the
-# parser, or the parser on the writer, whenever a few large pages came in a row (#13:
-# 100,000 papers, pages in 20.2-21.8 s with 48 and a reader thread, 21.5-23.7 s before)
+# files asked for ahead of the one being written: bounds the memory held. 12 had the
+# writer wait on the parser, or the parser on the writer, whenever a few large pages
+# came in a row (#13: 300,000 papers, pages in 74-75 s with 48, 80-81 s with 12)
 _WINDOW = 48
 
 
@@ -323,22 +322,14 @@ class _Parsed:
 class _ParseAhead:
     """The child process that reads and parses files ahead of the writer.
 
-    A fork (nothing to import again, nothing pickled) that talks JSON over two pipes,
-    in order: it never touches the catalog connection it inherits and leaves with
-    ``os._exit``. A thread here reads its replies as they come, so that it is never held
-    up by a full pipe while the writer is busy. Anything odd (the child dies, a reply is
-    not the one expected) and the file is simply parsed here instead."""
+    A fork (nothing to import again, nothing pickled) that talks JSON over a pipe, in
+    order: it never touches the catalog connection it inherits and leaves with
+    ``os._exit``. Anything odd (the child dies, a reply is not the one expected) and
+    the file is simply parsed here instead."""
 
-    def __init__(self, proc: BaseProcess, requests: Connection, replies: Connection,
-                 files: list, as_of: dt.date, encoding: str | None, db: str) -> None:
-        import queue
-        import threading
-
-        self.proc, self.pipe, self.replies = proc, requests, replies
-        self.received: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.reader = threading.Thread(target=self._receive, name="catalog-parse-replies",
-                                       daemon=True)
-        self.reader.start()
+    def __init__(self, proc: BaseProcess, pipe: Connection, files: list, as_of: dt.date,
+                 encoding: str | None, db: str) -> None:
+        self.proc, self.pipe = proc, pipe
         self.todo = [i for i, (_, path, error) in enumerate(files)
                      if path is not None and not error]
         self.files, self.as_of, self.encoding, self.db = files, as_of, encoding, db
@@ -360,11 +351,8 @@ class _ParseAhead:
         import signal
 
         ctx = multiprocessing.get_context("fork")
-        their_requests, our_requests = ctx.Pipe(duplex=False)
-        our_replies, their_replies = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_parse_ahead_child,
-                           args=(their_requests, their_replies, our_requests, our_replies),
-                           daemon=True)
+        ours, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_parse_ahead_child, args=(theirs, ours), daemon=True)
         # The child is born ignoring Ctrl-C (it inherits the disposition): the writer
         # alone handles it, rolls back, and the child ends with its pipe.
         try:
@@ -377,17 +365,8 @@ class _ParseAhead:
             return None
         finally:
             signal.signal(signal.SIGINT, previous)
-        their_requests.close()
-        their_replies.close()
-        return cls(proc, our_requests, our_replies, files, as_of, encoding, db)
-
-    def _receive(self) -> None:
-        """The reader thread: every reply, in order, then None once the child is gone."""
-        try:
-            while True:
-                self.received.put(self.replies.recv_bytes())
-        except (EOFError, OSError):
-            self.received.put(None)
+        theirs.close()
+        return cls(proc, ours, files, as_of, encoding, db)
 
     def _send(self) -> bool:
         i = self.todo[self.sent]
@@ -411,12 +390,9 @@ class _ParseAhead:
             if not self._send():
                 self._die()
                 return None
-        reply = self.received.get()
         try:
-            if reply is None:
-                raise EOFError
-            seq, kind, *rest = json.loads(reply)
-        except (EOFError, ValueError):  # the child is gone or garbled
+            seq, kind, *rest = json.loads(self.pipe.recv_bytes())
+        except (OSError, EOFError, ValueError):  # the child is gone or garbled
             self._die()
             return None
         if seq != i or kind == "crash":
@@ -444,15 +420,11 @@ class _ParseAhead:
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
-        self.reader.join()  # its pipe ended with the child
-        self.replies.close()
 
 
-def _parse_ahead_child(pipe: Connection, out: Connection, *parents_ends: Connection
-                       ) -> None:
+def _parse_ahead_child(pipe: Connection, parents_end: Connection) -> None:
     """The child's loop: [index, name, path, as_of, encoding, db] in, parsed out."""
-    for end in parents_ends:
-        end.close()
+    parents_end.close()
     ro: sqlite3.Connection | None = None
     try:
         while True:
@@ -481,10 +453,7 @@ def _parse_ahead_child(pipe: Connection, out: Connection, *parents_ends: Connect
                     reply = [index, "error", str(e), known.answers]
                 except Exception:  # noqa: BLE001 - a bug: the writer parses it again, and shows it
                     reply = [index, "crash"]
-            try:
-                out.send_bytes(json.dumps(reply).encode())
-            except OSError:  # the writer is gone
-                break
+            pipe.send_bytes(json.dumps(reply).encode())
     finally:
         if ro is not None:
             ro.close()
