@@ -26,9 +26,9 @@ from catalog.migrations import FTS_COLUMNS
 from catalog.store.write import (
     BULK_INDICES,
     LAST_ID,
-    _begin_write,
     backlog_from,
     index_person,
+    write_transaction,
 )
 
 # rows indexed per transaction: large enough for FTS5 to write large segments, small
@@ -68,16 +68,10 @@ def catch_up(conn: sqlite3.Connection, progress: Callable[[int, int], None] | No
 
 def _build_index(conn: sqlite3.Connection, name: str, create: str) -> None:
     """Build an index a large load dropped (``store.write.defer_indices``)."""
-    _begin_write(conn)
-    try:
+    with write_transaction(conn):
         if backlog_from(conn, name) is not None:
             conn.execute(create)
             conn.execute("DELETE FROM index_backlog WHERE name = ?", (name,))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def _papers_chunk(conn: sqlite3.Connection, chunk: int) -> int | None:
@@ -99,11 +93,9 @@ def _people_chunk(conn: sqlite3.Connection, chunk: int) -> int | None:
 
 def _chunk(conn: sqlite3.Connection, name: str, chunk: int,
            index: Callable[[int, int], int]) -> int | None:
-    _begin_write(conn)
-    try:
+    with write_transaction(conn):
         start = backlog_from(conn, name)  # read under the lock: another may have moved it
         if start is None:
-            conn.execute("COMMIT")
             return None
         end = start + chunk
         count = index(start, end)
@@ -113,9 +105,4 @@ def _chunk(conn: sqlite3.Connection, name: str, chunk: int,
             conn.execute("DELETE FROM index_backlog WHERE name = ?", (name,))
         else:
             conn.execute("UPDATE index_backlog SET from_id = ? WHERE name = ?", (end, name))
-        conn.execute("COMMIT")
         return count
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

@@ -23,6 +23,7 @@ from catalog.store.write import (
     _remerge,
     in_fts,
     unindex_people,
+    write_transaction,
 )
 
 
@@ -139,8 +140,7 @@ def rename_profile(conn: sqlite3.Connection, profile_id: int, new: str) -> str:
     """Give a profile a new name (an unnamed page's file-name profile its owner's):
     the profile then belongs to that person, as if its page had carried the name.
     Returns the old name."""
-    _begin_write(conn)
-    try:
+    with write_transaction(conn):
         old, person = conn.execute("SELECT name, person_id FROM profiles WHERE id = ?",
                                    (profile_id,)).fetchone()
         owner = _person_id(conn, new)
@@ -149,9 +149,4 @@ def rename_profile(conn: sqlite3.Connection, profile_id: int, new: str) -> str:
                      (new, name_key(new), name_words(new), owner, profile_id))
         if person is not None and person != owner:
             _drop_orphans(conn, {person})
-        conn.execute("COMMIT")
         return str(old)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

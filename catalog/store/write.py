@@ -11,9 +11,10 @@ page says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 
 from catalog.errors import DatabaseError
@@ -212,19 +213,13 @@ def defer_indices(conn: sqlite3.Connection, papers: int) -> bool:
     largest = LAST_ID["papers_fts"]  # a fixed statement
     if papers < BULK_PAPERS or papers < (conn.execute(largest).fetchone()[0] or 0):
         return False
-    _begin_write(conn)
-    try:
+    with write_transaction(conn):
         for name, drop in _DROP_INDEX.items():
             if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
                             (name,)).fetchone():
                 conn.execute("INSERT OR IGNORE INTO index_backlog (name, from_id) "
                              "VALUES (?, 0)", (name,))
                 conn.execute(drop)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return True
 
 
@@ -309,6 +304,20 @@ def _begin_write(conn: sqlite3.Connection) -> None:
             raise DatabaseError(
                 f"the catalog is busy: another process has been writing to it for "
                 f"{BUSY_TIMEOUT_MS // 1000} s; try again when it is done") from None
+        raise
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction (``_begin_write``): committed when the block ends, rolled
+    back when anything, Ctrl-C included, leaves it."""
+    _begin_write(conn)
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 
