@@ -301,12 +301,16 @@ def load_paths(
 
 # -- parsing ahead in a second process ----------------------------------------------
 
-PARSE_AHEAD_ENV = "CATALOG_PARSE_AHEAD"  # "0" turns it off
+PARSE_AHEAD_ENV = "CATALOG_PARSE_AHEAD"  # "0" turns it off; "N": N parsing processes
 PARSE_AHEAD_MIN_FILES = 8  # fewer files do not repay starting the child
 # files asked for ahead of the one being written: bounds the memory held. 12 had the
 # writer wait on the parser, or the parser on the writer, whenever a few large pages
 # came in a row (#13: 300,000 papers, pages in 74-75 s with 48, 80-81 s with 12)
 _WINDOW = 48
+# Parsing takes more CPU than writing (#13, 100,000 papers: 26 s against 18 s), so
+# with one child the writer waited a third of the time. With as many children as
+# cores, the operating system hands the writer's idle time to a second parser.
+_MAX_CHILDREN = 4
 
 
 @dataclass(frozen=True)
@@ -319,17 +323,32 @@ class _Parsed:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class _Child:
+    proc: BaseProcess
+    pipe: Connection
+
+
+def _children_wanted() -> int:
+    setting = os.environ.get(PARSE_AHEAD_ENV, "")
+    cores = os.cpu_count() or 1
+    if setting.strip().isdigit():
+        return min(int(setting), _MAX_CHILDREN)
+    return min(cores, _MAX_CHILDREN) if cores >= 2 else 0
+
+
 class _ParseAhead:
-    """The child process that reads and parses files ahead of the writer.
+    """The child processes that read and parse files ahead of the writer.
 
-    A fork (nothing to import again, nothing pickled) that talks JSON over a pipe, in
-    order: it never touches the catalog connection it inherits and leaves with
-    ``os._exit``. Anything odd (the child dies, a reply is not the one expected) and
-    the file is simply parsed here instead."""
+    Forks (nothing to import again, nothing pickled) that talk JSON over a pipe each;
+    file k of the load goes to child k mod n, and its reply is read in order. A child
+    never touches the catalog connection it inherits and leaves with ``os._exit``.
+    Anything odd (a child dies, a reply is not the one expected) and every file left
+    is simply parsed here instead."""
 
-    def __init__(self, proc: BaseProcess, pipe: Connection, files: list, as_of: dt.date,
+    def __init__(self, children: list[_Child], files: list, as_of: dt.date,
                  encoding: str | None, db: str) -> None:
-        self.proc, self.pipe = proc, pipe
+        self.children = children
         self.todo = [i for i, (_, path, error) in enumerate(files)
                      if path is not None and not error]
         self.files, self.as_of, self.encoding, self.db = files, as_of, encoding, db
@@ -341,8 +360,8 @@ class _ParseAhead:
     def start(cls, conn: sqlite3.Connection, files: list, *, as_of: dt.date,
               encoding: str | None) -> _ParseAhead | None:
         readable = sum(1 for _, path, error in files if path is not None and not error)
-        if (readable < PARSE_AHEAD_MIN_FILES or os.environ.get(PARSE_AHEAD_ENV) == "0"
-                or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork")):
+        wanted = _children_wanted()
+        if readable < PARSE_AHEAD_MIN_FILES or wanted < 1 or not hasattr(os, "fork"):
             return None
         db = database_file(conn)
         if not db:
@@ -351,36 +370,48 @@ class _ParseAhead:
         import signal
 
         ctx = multiprocessing.get_context("fork")
-        ours, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_parse_ahead_child, args=(theirs, ours), daemon=True)
-        # The child is born ignoring Ctrl-C (it inherits the disposition): the writer
-        # alone handles it, rolls back, and the child ends with its pipe.
+        # Children are born ignoring Ctrl-C (they inherit the disposition): the writer
+        # alone handles it, rolls back, and the children end with their pipes.
         try:
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         except ValueError:  # not the main thread (signals are its alone): parse here
             return None
+        children: list[_Child] = []
         try:
-            proc.start()
-        except OSError:
-            return None
+            for _ in range(wanted):
+                ours, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_parse_ahead_child, args=(theirs, ours),
+                                   daemon=True)
+                try:
+                    proc.start()
+                except OSError:
+                    ours.close()
+                    break
+                finally:
+                    theirs.close()
+                children.append(_Child(proc, ours))
         finally:
             signal.signal(signal.SIGINT, previous)
-        theirs.close()
-        return cls(proc, ours, files, as_of, encoding, db)
+        if not children:
+            return None
+        return cls(children, files, as_of, encoding, db)
+
+    def _child(self, k: int) -> _Child:
+        return self.children[k % len(self.children)]
 
     def _send(self) -> bool:
         i = self.todo[self.sent]
         name, path, _ = self.files[i]
         request = [i, name, str(path), self.as_of.isoformat(), self.encoding, self.db]
         try:
-            self.pipe.send_bytes(json.dumps(request).encode())
+            self._child(self.sent).pipe.send_bytes(json.dumps(request).encode())
         except (OSError, ValueError):
             return False
         self.sent += 1
         return True
 
     def take(self, i: int, conn: sqlite3.Connection, cache: WriteCache) -> _Parsed | None:
-        """File ``i`` as the child parsed it; None to parse it here. Files are taken in
+        """File ``i`` as a child parsed it; None to parse it here. Files are taken in
         order."""
         k = self.taken
         if self.dead or k >= len(self.todo) or self.todo[k] != i:
@@ -391,7 +422,7 @@ class _ParseAhead:
                 self._die()
                 return None
         try:
-            seq, kind, *rest = json.loads(self.pipe.recv_bytes())
+            seq, kind, *rest = json.loads(self._child(k).pipe.recv_bytes())
         except (OSError, EOFError, ValueError):  # the child is gone or garbled
             self._die()
             return None
@@ -412,14 +443,17 @@ class _ParseAhead:
     def _die(self) -> None:
         """Parse here from now on."""
         self.dead = True
-        self.proc.kill()
+        for child in self.children:
+            child.proc.kill()
 
     def close(self) -> None:
-        self.pipe.close()  # the child reads the end of its input and leaves
-        self.proc.join(timeout=2)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
+        for child in self.children:
+            child.pipe.close()  # the child reads the end of its input and leaves
+        for child in self.children:
+            child.proc.join(timeout=2)
+            if child.proc.is_alive():
+                child.proc.kill()
+                child.proc.join()
 
 
 def _parse_ahead_child(pipe: Connection, parents_end: Connection) -> None:

@@ -57,7 +57,10 @@ def _load(db: Path, pages: Path) -> list:
 
 
 @pytest.mark.slow
-def test_parse_ahead_gives_the_same_catalog(tmp_path, monkeypatch):
+@pytest.mark.parametrize("children", ["1", "3"])
+def test_parse_ahead_gives_the_same_catalog(tmp_path, monkeypatch, children):
+    """With one parsing child or several (file k goes to child k mod n)."""
+    monkeypatch.setenv(PARSE_AHEAD_ENV, children)
     pages = _pages(tmp_path)
     assert len(list(pages.glob("*.txt"))) >= PARSE_AHEAD_MIN_FILES
     started = []
@@ -65,14 +68,14 @@ def test_parse_ahead_gives_the_same_catalog(tmp_path, monkeypatch):
 
     def spy(cls, *a, **kw):
         ahead = real_start(cls, *a, **kw)
-        started.append(ahead is not None)
+        started.append(len(ahead.children) if ahead else 0)
         return ahead
 
     monkeypatch.setattr(_ParseAhead, "start", classmethod(spy))
     ahead = _load(tmp_path / "ahead.db", pages)
     monkeypatch.setenv(PARSE_AHEAD_ENV, "0")
     here = _load(tmp_path / "here.db", pages)
-    assert started == [True, False]
+    assert started == [int(children), 0]
     assert ahead == here
     assert any(err for _, err, *_ in here)  # the broken page failed alike
     assert _dump(tmp_path / "ahead.db") == _dump(tmp_path / "here.db")
@@ -90,11 +93,12 @@ def test_parse_ahead_can_be_turned_off(tmp_path, monkeypatch, env):
 @pytest.mark.slow
 def test_a_parser_that_dies_mid_load_leaves_the_writer_to_parse_the_rest(
         tmp_path, monkeypatch):
-    """Once the child is gone, every file left is parsed by the writer: the same
+    """Once one child is gone, every file left is parsed by the writer: the same
     catalog."""
     import os
     import signal
 
+    monkeypatch.setenv(PARSE_AHEAD_ENV, "2")
     pages = _pages(tmp_path)
     started: list[_ParseAhead] = []
     real_start = _ParseAhead.start.__func__
@@ -112,14 +116,15 @@ def test_a_parser_that_dies_mid_load_leaves_the_writer_to_parse_the_rest(
     def take(self, *a, **kw):
         taken.append(1)
         if len(taken) == 5:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.join()
+            os.kill(self.children[-1].proc.pid, signal.SIGKILL)
+            self.children[-1].proc.join()
         return real_take(self, *a, **kw)
 
     monkeypatch.setattr(_ParseAhead, "take", take)
     ahead = _load(tmp_path / "ahead.db", pages)
     assert len(started) == 1
-    assert not started[0].proc.is_alive()
+    assert len(started[0].children) == 2
+    assert not any(child.proc.is_alive() for child in started[0].children)
     monkeypatch.setenv(PARSE_AHEAD_ENV, "0")
     here = _load(tmp_path / "here.db", pages)
     assert ahead == here
