@@ -31,6 +31,8 @@ import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
+from catalog.names import name_key
+
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du la le ten ter bin ibn al el zu y".split()
 )
@@ -51,8 +53,11 @@ _INITIAL_RE = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}$")
 _ET_AL_RE = re.compile(r"\bet\.? al\.?$", re.IGNORECASE)
 # a capital's candidates (A-Z or any non-ASCII character) after a character that is
 # not a space and does not open a word (-'’(/[{ and opening quotes): where a glued first
-# name may start
-_CAPITAL_AFTER_GLUE_RE = re.compile(r"(?<=[^ \-'’(/\[{‘“«「『（])[A-Z\x80-\U0010ffff]")
+# name may start. (The character is matched first and the lookbehind checks the pair
+# ending in it: the same matches as a lookbehind in front, but the engine can skip
+# ahead to a candidate character instead of testing the lookbehind at every position.)
+_CAPITAL_AFTER_GLUE_RE = re.compile(
+    r"[A-Z\x80-\U0010ffff](?<=[^ \-'’(/\[{‘“«「『（][A-Z\x80-\U0010ffff])")
 _AFFIL_SEP_RE = re.compile(r"\s+[·•]\s*|\s*[·•]\s+")
 # an affiliation slug (stanford, microsoft-research): one word, no capitals
 _SLUG_RE = re.compile(r"^[^\s,·•]{1,60}$")
@@ -60,7 +65,8 @@ _SLUG_RE = re.compile(r"^[^\s,·•]{1,60}$")
 _DIGIT_ORG_RE = re.compile(r"^\d+[.\-][^\W\d_][\w.\-]*$")
 # a one-word organisation that ends in digits: Lab42, AI21 (not a model: GPT-4, Qwen2.5)
 _WORD_DIGITS_RE = re.compile(r"^[^\W\d_]{2,}\d+$")
-_DIGIT_AFTER_GLUE_RE = re.compile(r"(?<=[^\s\d.,\-'’(/\[{])\d")
+# a digit after glue (the lookbehind after it, as in _CAPITAL_AFTER_GLUE_RE)
+_DIGIT_AFTER_GLUE_RE = re.compile(r"\d(?<=[^\s\d.,\-'’(/\[{]\d)")
 _QUOTES = "'’"
 # letters of a name in a caseless script may be joined by a katakana middle dot
 _NAME_DOTS = "\u30fb\uff65"
@@ -377,24 +383,48 @@ def strip_et_al(text: str) -> tuple[str, bool]:
 
 def parse_author_list(line: str, known: Container[str] | None = None) -> AuthorList | None:
     """A whole line that is an author list (the spaced layout), else None."""
+    found = _author_list_shape(line)
+    if found is None:
+        return None
+    authors, strong = found
+    if not strong and not (known and any(_key(n) in known for n in authors.names)):
+        return None
+    return authors
+
+
+@functools.lru_cache(maxsize=1024)
+def _author_list_shape(line: str) -> tuple[AuthorList, bool] | None:
+    """The part of ``parse_author_list`` that known names do not change, cached (the
+    parser asks about most lines twice: with no names known, then with every name
+    known): the author list if every name scores at least NAME_MIN, and whether one
+    of them is STRONG."""
     if len(line) > _MAX_AUTHOR_LINE_CHARS:
         return None
-    body, affs = split_affiliations(line)
-    body, truncated = strip_et_al(body)
+    body, truncated, affs = _split_tail(line)
     names = [n.strip() for n in body.split(",")]
     if not names or len(names) > _MAX_NAMES or any(not n for n in names):
         return None
-    scores = [name_score(n) for n in names]
-    if min(scores) < NAME_MIN:
-        return None
-    if max(scores) < STRONG and not (known and any(_key(n) in known for n in names)):
-        return None
-    return AuthorList(tuple(names), truncated, affs)
+    strong = False
+    for n in names:  # stop at the first non-name: most lines are prose
+        # a long ASCII stretch (prose) scores 0 (NFC leaves ASCII as it is; n is
+        # stripped): said without filling name_score's cache with it
+        score = 0.0 if len(n) > _MAX_NAME_CHARS and n.isascii() else name_score(n)
+        if score < NAME_MIN:
+            return None
+        strong = strong or score >= STRONG
+    return AuthorList(tuple(names), truncated, affs), strong
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_tail(line: str) -> tuple[str, bool, tuple[str, ...]]:
+    """``line`` without its affiliations and ``et al.``: (body, truncated, affiliations).
+    Cached: the author-list reader and the glued-line splitter both ask for each line."""
+    body, affs = split_affiliations(line)
+    body, truncated = strip_et_al(body)
+    return body, truncated, affs
 
 
 def _key(name: str) -> str:
-    from catalog.names import name_key
-
     return name_key(name)
 
 
@@ -516,8 +546,8 @@ def split_glued(
     plain word: ``Anthropic``, ``Adobe``) are enough.
     """
     found = _glued_candidates(line)
-    if found is None:
-        return None
+    if found is None or not found[2]:
+        return None  # most lines (prose) have no candidate at all
     truncated, affs, every = found
     is_known = _known_predicate(known)
     candidates = [(total + 0.1 * sum(1 for t in names[1:] if is_known(t)), title, names)
@@ -553,11 +583,14 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
     (score before known tail names count, title, names, allowed in a strict read))."""
     if len(line) > _MAX_AUTHOR_LINE_CHARS:
         return None
-    body, affs = split_affiliations(line)
-    body, truncated = strip_et_al(body)
+    body, truncated, affs = _split_tail(line)
     parts = body.split(", ")
     if len(parts[-1]) > _MAX_TITLE_CHARS + _MAX_NAME_CHARS:
         return None
+    if _ends_in_no_name(parts[-1]):
+        # every candidate's names (the first, or the peeled tail) end in the line's
+        # last word, so none scores: the usual case for a line of prose
+        return truncated, affs, ()
     candidates: list[_Candidate] = []
     for k in range(1, _MAX_NAMES + 1):
         if len(parts) < k:
@@ -594,6 +627,19 @@ def _glued_candidates(line: str) -> tuple[bool, tuple[str, ...], tuple[_Candidat
                 total -= 1.0
             candidates.append((total, title.rstrip(), (first, *tail), strict_ok))
     return truncated, affs, tuple(candidates)
+
+
+def _ends_in_no_name(text: str) -> bool:
+    """Does ``text`` end in a word that ends no name (``name_score`` is 0 for any name
+    whose last word it is)? A word with a full stop that is not an initial, a suffix
+    (Jr.) or an organisation word (Inc.): the end of a sentence. Only an ASCII word is
+    judged: NFC, which ``name_score`` applies first, leaves it as it is."""
+    words = text.rsplit(None, 1)
+    if not words:
+        return False
+    last = words[-1]
+    return (last.endswith(".") and last.isascii() and last not in _ORG_WORDS
+            and _token_kind(last) not in ("initial", "suffix"))
 
 
 def _known_predicate(

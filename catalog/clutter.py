@@ -23,6 +23,7 @@ Pure: one page's lines in, answers out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -46,6 +47,8 @@ sign-in sign-up log-in log-out
     "scroll to top",
 })
 _MAX_PHRASE_WORDS = max(len(p.split()) for p in _UI_PHRASES)
+# Every word of every phrase: a line with any other word is not a UI line.
+_UI_WORDS = frozenset(w for p in _UI_PHRASES for w in p.split())
 # The site the pages come from: its name is always its own text. Other names of a
 # site are found by shape (footer, repetition), not listed here.
 _KNOWN_SITES = frozenset({"scholarfeed", "scholar feed"})
@@ -73,9 +76,13 @@ def is_ui_line(line: str) -> bool:
     """Nothing but interface words: ``Home  Explore  Sign in``, ``Follow``, ``Load more``."""
     if len(line) > _MAX_CLUTTER_CHARS:
         return False
-    words = _words(line)
-    if not words or len(words) > 16:
-        return False
+    return _is_ui_words(_words(line))
+
+
+def _is_ui_words(words: list[str]) -> bool:
+    """``is_ui_line`` on a line's ``_words``."""
+    if not words or len(words) > 16 or not _UI_WORDS.issuperset(words):
+        return False  # (the last test in C: a line of prose fails at its first word)
     i = 0
     while i < len(words):
         for size in range(min(_MAX_PHRASE_WORDS, len(words) - i), 0, -1):
@@ -103,7 +110,12 @@ def _is_nav_bar(line: str) -> bool:
 
 
 def is_footer_line(line: str) -> bool:
-    return len(line) <= _MAX_CLUTTER_CHARS and bool(_FOOTER_RE.search(line))
+    return len(line) <= _MAX_CLUTTER_CHARS and _has_footer_mark(line)
+
+
+@functools.lru_cache(maxsize=1024)  # pure; a page asks about each line twice
+def _has_footer_mark(line: str) -> bool:
+    return bool(_FOOTER_RE.search(line))
 
 
 def _footer_names(line: str) -> set[str]:
@@ -158,11 +170,12 @@ class Clutter:
         wherever it stands; else None."""
         if len(line) > _MAX_CLUTTER_CHARS:
             return None
-        if is_ui_line(line):
+        words = _words(line)  # once, for both the UI words and the site's name
+        if _is_ui_words(words):
             return "navigation"
         if is_footer_line(line):
             return "footer"
-        if " ".join(_words(line)) in self.site_names or line.lower() in self.site_names:
+        if " ".join(words) in self.site_names or line.lower() in self.site_names:
             return "site name"
         return None
 

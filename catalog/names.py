@@ -8,6 +8,7 @@ are one name. rapidfuzz is imported inside the functions that need it (start-up 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -31,6 +32,7 @@ def fold(text: str) -> str:
     return folded.translate(_EXTRA)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; the page parser keys each name many times
 def name_key(name: str) -> str:
     """The match key of a name: folded, letters and digits only. Idempotent."""
     return NON_WORD.sub("", fold(name))

@@ -19,7 +19,6 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 
 from catalog.authorlist import (
-    NAME_MIN,
     STRONG,
     AuthorList,
     name_score,
@@ -78,9 +77,14 @@ class EntryHeader:
 def clean_lines(text: str) -> list[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers; BOM, CR, odd spaces folded."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Every invisible character and odd space is a format character, a control or a
+    # separator, which isprintable() refuses: a page without any (the usual one) is
+    # told by one fast pass instead of a regex pass and a search per odd space.
+    plain = text.replace("\n", " ").isprintable()
     # the whole text in two passes of C, not two per line: neither pattern touches "\n"
-    text = _INVISIBLE_RE.sub("", text)
-    if "  " in text or any(c in text for c in _ODD_SPACES):  # a search per character
+    if not plain:
+        text = _INVISIBLE_RE.sub("", text)
+    if "  " in text or (not plain and any(c in text for c in _ODD_SPACES)):
         text = _SPACE_RE.sub(" ", text)  # 1 ms on a 40 kB page, an eighth of its parse
     out = []
     for n, raw in enumerate(text.split("\n"), start=1):
@@ -154,10 +158,15 @@ class _Parser:
         self.warnings: list[ParseWarning] = []
         self.page_names: set[str] = set()
         self.external = known
-        self._headers: dict[int, EntryHeader | None] = {}
-        self._authors: dict[int, AuthorList | None] = {}
-        self.clutter = Clutter([line for _, line in self.lines])
-        self._site: dict[int, str | None] = {}
+        texts = [line for _, line in self.lines]
+        self.clutter = Clutter(texts)
+        # Every line's header, site kind and author list are asked for (most of them
+        # several times): each is read once, here, and looked up by index after.
+        self._headers = [parse_entry_header(line, as_of) for line in texts]
+        self._site = [self.clutter.kind(line) for line in texts]
+        self._authors = [None if site else parse_author_list(line)
+                         for line, site in zip(texts, self._site, strict=True)]
+        self._weak_authors: dict[int, AuthorList | None] = {}
 
     # -- knowledge -------------------------------------------------------------
     def known(self, key: str) -> bool:
@@ -191,28 +200,21 @@ class _Parser:
 
     # -- line classification (memoised: each line is asked about several times) -
     def header(self, i: int) -> EntryHeader | None:
-        if i not in self._headers:
-            self._headers[i] = parse_entry_header(self.lines[i][1], self.as_of)
         return self._headers[i]
 
     def author_line(self, i: int) -> AuthorList | None:
-        if i >= len(self.lines):
-            return None
-        if i not in self._authors:
-            line = self.lines[i][1]
-            self._authors[i] = None if self.site(i) else parse_author_list(line)
-        return self._authors[i]
+        return self._authors[i] if i < len(self._authors) else None
 
     def weak_author_line(self, i: int) -> AuthorList | None:
         """An author line of names that are only weakly name-shaped (``Anthropic``):
         enough where an entry header says an entry must follow."""
-        if i >= len(self.lines) or self.site(i) or self.header(i) is not None:
+        if i >= len(self.lines):
             return None
-        line = self.lines[i][1]
-        found = parse_author_list(line, known=_Everything())
-        if found is None or min(name_score(n) for n in found.names) < NAME_MIN:
-            return None
-        return found
+        if i not in self._weak_authors:
+            # every name scores at least NAME_MIN in any list parse_author_list returns
+            self._weak_authors[i] = None if self.site(i) or self.header(i) is not None \
+                else parse_author_list(self.lines[i][1], known=_Everything())
+        return self._weak_authors[i]
 
     def known_author_line(self, i: int) -> AuthorList | None:
         """A weak author line (``Anthropic``) that holds a name known on this page."""
@@ -223,8 +225,6 @@ class _Parser:
 
     def site(self, i: int) -> str | None:
         """What kind of the site's own text line ``i`` is, if it is any."""
-        if i not in self._site:
-            self._site[i] = self.clutter.kind(self.lines[i][1])
         return self._site[i]
 
     def entry_start(self, i: int, strict: bool) -> tuple[str, AuthorList, int] | None:
