@@ -387,7 +387,7 @@ def parse_author_list(line: str, known: Container[str] | None = None) -> AuthorL
     if found is None:
         return None
     authors, strong = found
-    if not strong and not (known and any(_key(n) in known for n in authors.names)):
+    if not strong and not (known and any(name_key(n) in known for n in authors.names)):
         return None
     return authors
 
@@ -422,10 +422,6 @@ def _split_tail(line: str) -> tuple[str, bool, tuple[str, ...]]:
     body, affs = split_affiliations(line)
     body, truncated = strip_et_al(body)
     return body, truncated, affs
-
-
-def _key(name: str) -> str:
-    return name_key(name)
 
 
 def _boundaries(segment: str) -> list[int]:
@@ -649,9 +645,9 @@ def _known_predicate(
         return lambda name: False
     if callable(known):
         check = known
-        return lambda name: bool(check(_key(name)))
+        return lambda name: bool(check(name_key(name)))
     container = known
-    return lambda name: _key(name) in container
+    return lambda name: name_key(name) in container
 
 
 # The name vocabularies other modules share (export's BibTeX names): one source.

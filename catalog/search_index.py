@@ -48,6 +48,7 @@ VERSION = 4
 # and higher on every other shared collection (python -m benchmarks relevance).
 BODY = "body"
 TITLE_REPEATS = 3
+LARGE_PAPERS = 50_000  # from this many papers to index, the large heap and two threads
 # On top of ``body``: a little of a word's BM25 in the author names (what people
 # search people by; 0.1-1.0 made no difference on the collections, whose queries name
 # no one) and in the affiliations (weak evidence: single words only, no positions).
@@ -305,8 +306,9 @@ class SearchIndex:
     def _writer(self, index: Any, papers: int = 0) -> Any:
         """A writer sized for the work: a second thread and a large heap pay off only
         when many papers go in (starting them costs more than a small catalog takes)."""
-        threads = _threads() if papers >= 50_000 else 1
-        heap = HEAP_BYTES if papers >= 50_000 else SMALL_HEAP_BYTES
+        large = papers >= LARGE_PAPERS
+        threads = _threads() if large else 1
+        heap = HEAP_BYTES if large else SMALL_HEAP_BYTES
         try:
             return index.writer(heap_size=heap, num_threads=threads)
         except (ValueError, OSError) as e:  # another process holds it, a read-only place
