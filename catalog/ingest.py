@@ -19,6 +19,7 @@ import codecs
 import datetime as dt
 import hashlib
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,8 @@ from catalog.store.write import (
     WriteCache,
     defer_checkpoints,
     defer_indices,
+    defer_syncs,
+    end_deferred_syncs,
     known_name,
     name_known,
     save_page,
@@ -266,8 +269,9 @@ def load_paths(
     files = list(find_files(paths))
     ahead = _ParseAhead.start(conn, files, as_of=as_of, encoding=encoding)
     defer_checkpoints(conn)
-    defer_indices(conn, sum(_size(path) for _, path, error in files if not error)
-                  // BYTES_PER_PAPER)
+    papers = sum(_size(path) for _, path, error in files if not error) // BYTES_PER_PAPER
+    unsynced = defer_syncs(conn, papers)
+    defer_indices(conn, papers)
     try:
         for i, (name, path, error) in enumerate(files):
             parsed = ahead.take(i, conn, cache) if ahead and path is not None else None
@@ -296,6 +300,8 @@ def load_paths(
     finally:
         if ahead:
             ahead.close()
+        if unsynced:
+            end_deferred_syncs(conn)
     return reports
 
 
@@ -496,7 +502,11 @@ def _parse_ahead_child(pipe: Connection, parents_end: Connection) -> None:
 
 _PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-_TUPLE_FIELDS = frozenset(("authors", "affiliations", "topics"))
+# an entry's values in field order, read in one call (the pipe carries a few million)
+_ENTRY_VALUES = operator.attrgetter(*_ENTRY_FIELDS)
+_DATE_AT = _ENTRY_FIELDS.index("date")
+_TUPLES_AT = tuple(i for i, f in enumerate(_ENTRY_FIELDS)
+                   if f in ("authors", "affiliations", "topics"))
 
 
 class _RecordedKnown:
@@ -517,12 +527,13 @@ class _RecordedKnown:
 
 
 def _page_to_json(page: Page) -> list:
-    def value(e: Entry, f: str) -> object:
-        v = getattr(e, f)
-        return v.isoformat() if isinstance(v, dt.date) else v
-
-    return [[getattr(page.profile, f) for f in _PROFILE_FIELDS],
-            [[value(e, f) for f in _ENTRY_FIELDS] for e in page.entries],
+    entries = []
+    for e in page.entries:
+        values = list(_ENTRY_VALUES(e))
+        if e.date is not None:
+            values[_DATE_AT] = e.date.isoformat()
+        entries.append(values)
+    return [[getattr(page.profile, f) for f in _PROFILE_FIELDS], entries,
             [[w.line, w.message] for w in page.warnings], page.source]
 
 
@@ -530,12 +541,13 @@ def _page_from_json(data: list) -> Page:
     profile, entries, warnings, source = data
 
     def entry(values: list) -> Entry:
-        kw = dict(zip(_ENTRY_FIELDS, values, strict=True))
-        for f in _TUPLE_FIELDS:
-            kw[f] = tuple(kw[f])
-        if kw["date"]:
-            kw["date"] = dt.date.fromisoformat(kw["date"])
-        return Entry(**kw)
+        if len(values) != len(_ENTRY_FIELDS):
+            raise ValueError("an entry of another shape")
+        for i in _TUPLES_AT:
+            values[i] = tuple(values[i])
+        if values[_DATE_AT]:
+            values[_DATE_AT] = dt.date.fromisoformat(values[_DATE_AT])
+        return Entry(*values)
 
     return Page(Profile(**dict(zip(_PROFILE_FIELDS, profile, strict=True))),
                 tuple(entry(e) for e in entries),

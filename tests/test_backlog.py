@@ -293,6 +293,68 @@ def test_a_load_smaller_than_the_catalog_keeps_every_index(tmp_path, monkeypatch
     conn.close()
 
 
+def synchronous(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA synchronous").fetchone()[0]
+
+
+OFF, NORMAL = 0, 1
+
+
+def test_a_first_large_load_writes_unsynced_and_syncs_at_its_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "BULK_PAPERS", 0)
+    pages = tmp_path / "pages"
+    for who in range(3):
+        save(pages, f"p{who}.txt", page(who, papers=range(who, who + 4)))
+    conn = open_db(tmp_path / "c.db", create=True)
+    seen: list[int] = []
+    load_paths(conn, [str(pages)], as_of=AS_OF, on_file=lambda r: seen.append(synchronous(conn)))
+    assert seen == [OFF] * 3
+    assert synchronous(conn) == NORMAL
+    # the checkpoint at its end copied the whole log into the database file
+    busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and log == copied
+    conn.close()
+
+
+def test_a_load_into_a_catalog_with_papers_syncs_as_always(tmp_path, monkeypatch):
+    conn = open_db(tmp_path / "c.db", create=True)
+    load_paths(conn, [str(save(tmp_path / "a", "p0.txt", page(0)))], as_of=AS_OF)
+    monkeypatch.setattr(write, "BULK_PAPERS", 0)
+    seen: list[int] = []
+    load_paths(conn, [str(save(tmp_path / "b", "p1.txt", page(1, 0, range(4, 40))))],
+               as_of=AS_OF, on_file=lambda r: seen.append(synchronous(conn)))
+    assert seen == [NORMAL]
+    conn.close()
+
+
+def test_a_small_first_load_syncs_as_always(tmp_path):
+    conn = open_db(tmp_path / "c.db", create=True)
+    seen: list[int] = []
+    load_paths(conn, [str(save(tmp_path / "a", "p0.txt", page(0)))], as_of=AS_OF,
+               on_file=lambda r: seen.append(synchronous(conn)))
+    assert seen == [NORMAL]
+    conn.close()
+
+
+def test_a_first_large_load_cut_short_syncs_again_and_keeps_what_it_committed(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "BULK_PAPERS", 0)
+    pages = tmp_path / "pages"
+    for who in range(3):
+        save(pages, f"p{who}.txt", page(who, papers=range(who * 4, who * 4 + 4)))
+    conn = open_db(tmp_path / "c.db", create=True)
+
+    def interrupt(report) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_paths(conn, [str(pages)], as_of=AS_OF, on_file=interrupt)
+    assert synchronous(conn) == NORMAL
+    conn.close()
+    with Catalog(tmp_path / "c.db") as cat:
+        assert cat.conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 4
+
+
 def test_a_search_during_a_load_catches_up_first(tmp_path):
     """Another process's load leaves its papers for later while it runs: a Catalog
     that is open already indexes them before FTS5 answers (the engine aside)."""

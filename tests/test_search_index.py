@@ -284,3 +284,40 @@ def best_match_alts(cat: Catalog, text: str) -> list:
 
     p = plan(cat.conn, parse_query(text), text=text, engine=cat._live)
     return [a for c in (*p.must, *p.should) for a in c.alternatives]
+
+
+# -- a large build yields the cores to the rest of the load -----------------------------
+
+def _nice_of_threads() -> dict[str, list[int]]:
+    """Each thread of this process by name, with its nice value (Linux /proc)."""
+    out: dict[str, list[int]] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        out.setdefault(name, []).append(int(stat[stat.rindex(")") + 2:].split()[16]))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux threads only")
+def test_a_large_build_runs_its_threads_at_a_lower_priority(seeds_db, monkeypatch):
+    monkeypatch.setattr(search_index, "LARGE_PAPERS", 0)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    seen: list[dict[str, list[int]]] = []
+    document = search_index._document
+
+    def spy(row):
+        if not seen:
+            seen.append(_nice_of_threads())
+        return document(row)
+
+    monkeypatch.setattr(search_index, "_document", spy)
+    with Catalog(seeds_db) as cat:
+        cat.reindex()
+    tantivy = {name: nice for name, nice in seen[0].items()
+               if name.startswith(("thrd-tantivy", "merge_thread"))}
+    assert tantivy and all(n == base + search_index.BUILD_NICENESS
+                           for nice in tantivy.values() for n in nice)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the caller's own is untouched

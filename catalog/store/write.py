@@ -162,6 +162,37 @@ def defer_checkpoints(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_autocheckpoint = 65536")
 
 
+def defer_syncs(conn: sqlite3.Connection, papers: int) -> bool:
+    """Before a load of about ``papers`` new papers into a catalog that holds none:
+    write without waiting for the disk (``synchronous = OFF``) until ``end_deferred_syncs``.
+    Whether it did (a connection set to sync more than catalog's NORMAL is left so).
+
+    With ``synchronous = NORMAL`` each checkpoint of the write-ahead log waits for the
+    log to reach the disk. A page's commit rewrites a few hundred pages of random-keyed
+    indices, so a million papers wrote 25.7 GB of log, and waiting for it took 12-15 s
+    of a 120 s pages phase (#13). Skipping those waits loses nothing to a crash of the
+    program (``kill -9``, Ctrl-C): the log is in the operating system's hands at each
+    commit. Only a power cut or an operating-system crash during the load could leave
+    the file unusable, and then only a file that held no papers before it: this is
+    done for a first load alone, where loading again is the whole remedy."""
+    largest = LAST_ID["papers_fts"]  # a fixed statement
+    if papers < BULK_PAPERS or conn.execute(largest).fetchone()[0] is not None \
+            or conn.execute("PRAGMA synchronous").fetchone()[0] != _NORMAL:
+        return False
+    conn.execute("PRAGMA synchronous = OFF")
+    return True
+
+
+_NORMAL = 1  # PRAGMA synchronous's number for NORMAL
+
+
+def end_deferred_syncs(conn: sqlite3.Connection) -> None:
+    """Back to syncing as ``store.open`` sets it, and a checkpoint that syncs the log
+    and the database file: what the load committed is on the disk from here on."""
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 # -- what a load leaves to index at its end (store.backlog) --------------------------
 
 def defer_indexing(conn: sqlite3.Connection) -> None:
