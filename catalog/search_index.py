@@ -641,30 +641,22 @@ def _niced(make: Callable[[], Any]) -> Any:
     a nice value of its own), and this thread and the caller keep theirs. Elsewhere,
     or where the priority can't be set, just ``make()``."""
     import sys
-    import threading
 
     if not sys.platform.startswith("linux"):
         return make()
-    made: list[Any] = []
-    failed: list[BaseException] = []
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    def run() -> None:
+    def run() -> Any:
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
                            os.getpriority(os.PRIO_PROCESS, 0) + BUILD_NICENESS)
         except OSError:
             pass  # not allowed here: the build runs at the usual priority
-        try:
-            made.append(make())
-        except BaseException as e:  # noqa: BLE001 - raised again below, in the caller
-            failed.append(e)
+        return make()
 
-    worker = threading.Thread(target=run, name="catalog-index-writer")
-    worker.start()
-    worker.join()
-    if failed:
-        raise failed[0]
-    return made[0]
+    with ThreadPoolExecutor(1, thread_name_prefix="catalog-index-writer") as pool:
+        return pool.submit(run).result()
 
 
 def _threads() -> int:

@@ -175,8 +175,7 @@ def defer_syncs(conn: sqlite3.Connection, papers: int) -> bool:
     commit. Only a power cut or an operating-system crash during the load could leave
     the file unusable, and then only a file that held no papers before it: this is
     done for a first load alone, where loading again is the whole remedy."""
-    largest = LAST_ID["papers_fts"]  # a fixed statement
-    if papers < BULK_PAPERS or conn.execute(largest).fetchone()[0] is not None \
+    if papers < BULK_PAPERS or _largest_pk(conn) is not None \
             or conn.execute("PRAGMA synchronous").fetchone()[0] != _NORMAL:
         return False
     conn.execute("PRAGMA synchronous = OFF")
@@ -241,8 +240,7 @@ def defer_indices(conn: sqlite3.Connection, papers: int) -> bool:
     """Before a load of about ``papers`` new papers: drop ``BULK_INDICES`` for the
     backlog to build again (``store.backlog``), when that is cheaper than keeping
     them, i.e. when the load is large and the catalog no larger. Whether it did."""
-    largest = LAST_ID["papers_fts"]  # a fixed statement
-    if papers < BULK_PAPERS or papers < (conn.execute(largest).fetchone()[0] or 0):
+    if papers < BULK_PAPERS or papers < (_largest_pk(conn) or 0):
         return False
     with write_transaction(conn):
         for name, drop in _DROP_INDEX.items():
@@ -252,6 +250,13 @@ def defer_indices(conn: sqlite3.Connection, papers: int) -> bool:
                              "VALUES (?, 0)", (name,))
                 conn.execute(drop)
     return True
+
+
+def _largest_pk(conn: sqlite3.Connection) -> int | None:
+    """The largest paper pk so far (None: the catalog holds no paper)."""
+    largest = LAST_ID["papers_fts"]  # a fixed statement
+    value: int | None = conn.execute(largest).fetchone()[0]
+    return value
 
 
 def backlog_from(conn: sqlite3.Connection, name: str) -> int | None:
